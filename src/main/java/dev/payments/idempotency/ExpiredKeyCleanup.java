@@ -1,0 +1,43 @@
+package dev.payments.idempotency;
+
+import dev.payments.config.PaymentsConfig;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Deletes idempotency keys older than {@code payments.idempotency.retention}, in batches of one
+ * transaction each, at most {@code cleanup-max-batches} per run. Payments are never deleted: only
+ * the memory of which key made them.
+ */
+@ApplicationScoped
+public class ExpiredKeyCleanup {
+
+    private static final Logger LOG = Logger.getLogger(ExpiredKeyCleanup.class);
+
+    private final IdempotencyStore store;
+    private final PaymentsConfig.Idempotency config;
+
+    ExpiredKeyCleanup(IdempotencyStore store, PaymentsConfig config) {
+        this.store = store;
+        this.config = config.idempotency();
+    }
+
+    @Scheduled(identity = "expired-idempotency-keys", every = "${payments.idempotency.cleanup-interval}",
+            delayed = "${payments.idempotency.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void run() {
+        int total = 0;
+        for (int batch = 0; batch < config.cleanupMaxBatches(); batch++) {
+            int deleted = QuarkusTransaction.requiringNew()
+                    .call(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
+            total += deleted;
+            if (deleted < config.cleanupBatchSize()) {
+                break;
+            }
+        }
+        if (total > 0) {
+            LOG.infof("deleted %d expired idempotency keys", total);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.payments.localdb;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Gives {@code ./mvnw quarkus:dev} a database with no configuration: the configured
+ * quarkus.datasource.jdbc.url if there is one, else a {@link LocalPostgres}. Acts in the dev
+ * profile only. Dev mode rebuilds its configuration on every live reload, in a fresh class loader,
+ * so the server started first is remembered in system properties and reused until the JVM exits.
+ */
+public class DevDatabaseConfigSourceFactory implements ConfigSourceFactory {
+
+    private static final Logger LOG = Logger.getLogger(DevDatabaseConfigSourceFactory.class);
+
+    private static final String URL = "quarkus.datasource.jdbc.url";
+    private static final String REMEMBERED = "local-postgres.started.";
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (!context.getProfiles().contains("dev")) {
+            return List.of();
+        }
+        synchronized (System.getProperties()) {
+            if (System.getProperty(REMEMBERED + "url") == null) {
+                ConfigValue configured = context.getValue(URL);
+                if (configured != null && configured.getValue() != null) {
+                    LOG.infof("Database: using the configured %s (%s)", URL, configured.getValue());
+                    return List.of();
+                }
+                LocalPostgres postgres = LocalPostgres.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "local-postgres-stop"));
+                System.setProperty(REMEMBERED + "url", postgres.jdbcUrl());
+                System.setProperty(REMEMBERED + "username", postgres.username());
+                System.setProperty(REMEMBERED + "password", postgres.password());
+            }
+        }
+        return List.of(new PropertiesConfigSource(Map.of(
+                URL, System.getProperty(REMEMBERED + "url"),
+                "quarkus.datasource.username", System.getProperty(REMEMBERED + "username"),
+                "quarkus.datasource.password", System.getProperty(REMEMBERED + "password")),
+                "local-postgres", 150));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.payments.payment;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** The body of POST /payments. Unknown fields are rejected, and no field is coerced from another JSON type. */
+@Schema(name = "CreatePaymentRequest")
+public record CreatePaymentRequest(
+        @Schema(description = "Amount in minor units of the currency (cents for EUR)", example = "2500",
+                minimum = "1", maximum = "99999999", required = true)
+        @NotNull @Min(1) @Max(99_999_999)
+        Long amount,
+
+        @Schema(description = "ISO 4217 currency code, any case; returned upper-case", example = "EUR", required = true)
+        @NotNull @CurrencyCode
+        String currency,
+
+        @Schema(description = "Demo processor token: pm_card_visa and pm_card_mastercard succeed, "
+                + "pm_card_declined and pm_card_insufficient_funds are declined",
+                example = "pm_card_visa", required = true,
+                enumeration = {"pm_card_visa", "pm_card_mastercard", "pm_card_declined", "pm_card_insufficient_funds"})
+        @NotNull @KnownPaymentMethod
+        String paymentMethod,
+
+        @Schema(description = "Free text for your records", example = "Order #1001", maxLength = 500)
+        @Size(max = 500)
+        String description,
+
+        @Schema(description = "Up to 20 string values, keys up to 40 characters, values up to 500",
+                example = "{\"order_id\": \"1001\"}")
+        @Size(max = 20, message = "must have at most 20 entries")
+        Map<@NotNull @Size(min = 1, max = 40, message = "key must be 1 to 40 characters") String,
+            @NotNull(message = "must be a string") @Size(max = 500) String> metadata) {
+}

@@ -1,0 +1,45 @@
+package dev.payments.payment;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A payment as stored: written once, never updated or deleted. */
+@Entity
+@Table(name = "payments")
+public class Payment extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Column(name = "merchant_id")
+    public String merchantId;
+
+    /** Minor units of {@link #currency}. */
+    public long amount;
+
+    public String currency;
+
+    public PaymentStatus status;
+
+    @Column(name = "decline_code")
+    public String declineCode;
+
+    @Column(name = "payment_method")
+    public String paymentMethod;
+
+    public String description;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    public Map<String, String> metadata;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+}

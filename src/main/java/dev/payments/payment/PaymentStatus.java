@@ -1,0 +1,40 @@
+package dev.payments.payment;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+import jakarta.persistence.AttributeConverter;
+import jakarta.persistence.Converter;
+
+public enum PaymentStatus {
+    SUCCEEDED("succeeded"),
+    DECLINED("declined");
+
+    private final String value;
+
+    PaymentStatus(String value) {
+        this.value = value;
+    }
+
+    @JsonValue
+    public String value() {
+        return value;
+    }
+
+    /** Stored as the same lower-case word as in JSON (see the CHECK constraint on payments.status). */
+    @Converter(autoApply = true)
+    public static class DatabaseConverter implements AttributeConverter<PaymentStatus, String> {
+        @Override
+        public String convertToDatabaseColumn(PaymentStatus status) {
+            return status == null ? null : status.value;
+        }
+
+        @Override
+        public PaymentStatus convertToEntityAttribute(String value) {
+            for (PaymentStatus status : values()) {
+                if (status.value.equals(value)) {
+                    return status;
+                }
+            }
+            throw new IllegalArgumentException("unknown payment status " + value);
+        }
+    }
+}

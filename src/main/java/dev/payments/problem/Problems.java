@@ -1,0 +1,98 @@
+package dev.payments.problem;
+
+import dev.payments.problem.Problem.FieldError;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The catalogue of problems this API answers with: one stable type per kind of error. */
+public final class Problems {
+
+    /** Seconds a client should wait before retrying a request that met a transient conflict or outage. */
+    public static final int RETRY_AFTER_SECONDS = 1;
+
+    private Problems() {
+    }
+
+    public static ProblemException validation(List<FieldError> errors) {
+        return new ProblemException(Problem.of("validation-error", "Invalid request", 400,
+                "The request has invalid fields; see errors.").withErrors(errors));
+    }
+
+    public static ProblemException validation(String field, String message) {
+        return validation(List.of(new FieldError(field, message)));
+    }
+
+    public static ProblemException malformedJson(String detail) {
+        return new ProblemException(Problem.of("malformed-json", "Malformed JSON", 400, detail));
+    }
+
+    public static ProblemException invalidIdempotencyKey(String message) {
+        return new ProblemException(Problem.of("invalid-idempotency-key", "Invalid Idempotency-Key", 400,
+                "Every POST /payments needs an Idempotency-Key header: 1 to 255 visible ASCII characters, "
+                        + "unique per payment you mean to make.")
+                .withErrors(List.of(new FieldError("Idempotency-Key", message))));
+    }
+
+    public static ProblemException unauthorized(boolean credentialsGiven) {
+        String challenge = credentialsGiven ? "Bearer realm=\"payments\", error=\"invalid_token\"" : "Bearer realm=\"payments\"";
+        return new ProblemException(Problem.of("unauthorized", "Unauthorized", 401,
+                credentialsGiven ? "The API key is not valid." : "Send your API key as 'Authorization: Bearer <api key>'."),
+                Map.of("WWW-Authenticate", challenge));
+    }
+
+    public static Problem cardDeclined(UUID paymentId, String declineCode) {
+        return Problem.of("card-declined", "Card declined", 402,
+                "The card was declined (" + declineCode + "). The declined payment is recorded; retrying with the same "
+                        + "Idempotency-Key replays this answer, a new attempt needs a new key.")
+                .withDecline(paymentId, declineCode);
+    }
+
+    public static ProblemException notFound(String detail) {
+        return new ProblemException(Problem.of("not-found", "Not found", 404, detail));
+    }
+
+    public static ProblemException methodNotAllowed(String allow) {
+        return new ProblemException(Problem.of("method-not-allowed", "Method not allowed", 405,
+                "This resource does not support the request's method."), allow == null ? Map.of() : Map.of("Allow", allow));
+    }
+
+    public static ProblemException notAcceptable() {
+        return new ProblemException(Problem.of("not-acceptable", "Not acceptable", 406,
+                "This API answers with application/json or application/problem+json only."));
+    }
+
+    public static ProblemException keyInUse() {
+        return new ProblemException(Problem.of("idempotency-key-in-use", "Idempotency key in use", 409,
+                "Another request with this Idempotency-Key is still being processed. Retry with the same key and body."),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
+    public static ProblemException payloadTooLarge(long limit) {
+        return new ProblemException(Problem.of("payload-too-large", "Payload too large", 413,
+                "The request body exceeds " + limit + " bytes."));
+    }
+
+    public static ProblemException unsupportedMediaType() {
+        return new ProblemException(Problem.of("unsupported-media-type", "Unsupported media type", 415,
+                "Send the request body as application/json."));
+    }
+
+    public static ProblemException keyReused() {
+        return new ProblemException(Problem.of("idempotency-key-reused", "Idempotency key reused", 422,
+                "This Idempotency-Key was already used with a different request. Send the original request to "
+                        + "get its result, or use a new key for a new payment."));
+    }
+
+    public static ProblemException serviceUnavailable() {
+        return new ProblemException(Problem.of("service-unavailable", "Service unavailable", 503,
+                "The payment database is not reachable right now. Retry with the same Idempotency-Key: "
+                        + "the payment is made at most once."),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
+    public static ProblemException internalError(String errorId) {
+        return new ProblemException(Problem.of("internal-error", "Internal error", 500,
+                "An unexpected error occurred (error id " + errorId + "). Retrying with the same Idempotency-Key is safe."));
+    }
+}
