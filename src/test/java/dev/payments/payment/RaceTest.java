@@ -1,0 +1,101 @@
+package dev.payments.payment;
+
+import static dev.payments.testsupport.Api.*;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestDatabase;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Real concurrent HTTP requests against one key: one payment, one id, no 5xx. */
+@QuarkusTest
+@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+class RaceTest {
+
+    private static final int RACERS = 32;
+    private static final int KEYS = 4;
+    private static final int DISTINCT = 200;
+
+    @Test
+    void racingRequestsWithOneKeyMakeOnePayment() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+        try {
+            for (int round = 0; round < KEYS; round++) {
+                String key = newKey();
+                Map<String, Object> body = visa();
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Response>> futures = new ArrayList<>();
+                for (int i = 0; i < RACERS; i++) {
+                    futures.add(pool.submit(() -> {
+                        start.await();
+                        return create(ACME_KEY, key, body);
+                    }));
+                }
+                start.countDown();
+                Set<String> ids = new HashSet<>();
+                int originals = 0;
+                for (Future<Response> future : futures) {
+                    Response response = future.get(60, TimeUnit.SECONDS);
+                    assertEquals(201, response.statusCode(), response.asString());
+                    ids.add(response.path("id"));
+                    if (response.header("Idempotent-Replayed") == null) {
+                        originals++;
+                    }
+                }
+                System.out.printf("race %s: %d requests, %d original, %d replays, ids %s%n", key, RACERS, originals,
+                        RACERS - originals, ids);
+                assertEquals(1, ids.size(), "every racer must get the same payment");
+                assertEquals(1, originals, "exactly one racer creates the payment");
+                assertEquals(1, TestDatabase.paymentsDescribed((String) body.get("description")));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentDistinctKeysMakeOnePaymentEach() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+        try {
+            String description = "distinct " + newKey();
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Response>> futures = new ArrayList<>();
+            for (int i = 0; i < DISTINCT; i++) {
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    Map<String, Object> body = visa();
+                    body.put("description", description);
+                    return create(GLOBEX_KEY, newKey(), body);
+                }));
+            }
+            start.countDown();
+            Set<String> ids = new HashSet<>();
+            for (Future<Response> future : futures) {
+                Response response = future.get(120, TimeUnit.SECONDS);
+                assertEquals(201, response.statusCode(), response.asString());
+                ids.add(response.path("id"));
+            }
+            assertEquals(DISTINCT, ids.size());
+            assertEquals(DISTINCT, TestDatabase.paymentsDescribed(description));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
