@@ -18,7 +18,8 @@ CREATE TABLE payments (
     merchant_id    text        NOT NULL REFERENCES merchants (id),
     -- minor units (cents): integers, never floating point
     amount         bigint      NOT NULL CHECK (amount BETWEEN 1 AND 99999999),
-    currency       char(3)     NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
+    -- ISO 4217 alphabetic code, upper case (text, not char(3): no blank padding, one string type)
+    currency       text        NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     status         text        NOT NULL CHECK (status IN ('succeeded', 'declined')),
     -- a decline code exactly when the payment was declined
     decline_code   text        CHECK ((status = 'declined') = (decline_code IS NOT NULL)),

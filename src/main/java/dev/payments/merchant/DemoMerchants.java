@@ -39,7 +39,7 @@ public class DemoMerchants {
             register("acme", "Acme Corporation", ACME_KEY_SHA256);
             register("globex", "Globex Corporation", GLOBEX_KEY_SHA256);
         });
-        LOG.info("demo merchants enabled: acme (key sk_test_acme) and globex (key sk_test_globex)");
+        LOG.info("demo merchants enabled: acme and globex (their test keys are in README)");
     }
 
     private void register(String id, String name, String keySha256) {
