@@ -55,7 +55,7 @@ public class PaymentResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create a payment, exactly once per Idempotency-Key",
+    @Operation(operationId = "createPayment", summary = "Create a payment, exactly once per Idempotency-Key",
             description = "The first request with a key creates the payment and stores the answer in the same "
                     + "transaction. Repeating the request with the same key and the same body (whitespace and key "
                     + "order aside) replays that answer with Idempotent-Replayed: true, also while the first is still "
@@ -106,7 +106,7 @@ public class PaymentResource {
 
     @GET
     @Path("/{id}")
-    @Operation(summary = "Get one of your payments")
+    @Operation(operationId = "getPayment", summary = "Get one of your payments")
     @APIResponse(responseCode = "200", description = "The payment",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PaymentResponse.class)))
     @APIResponse(responseCode = "404", description = "No such payment for this merchant",
@@ -118,7 +118,7 @@ public class PaymentResource {
     }
 
     @GET
-    @Operation(summary = "List your payments, newest first")
+    @Operation(operationId = "listPayments", summary = "List your payments, newest first")
     @APIResponse(responseCode = "200", description = "A page of payments",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PaymentList.class)))
     @APIResponse(responseCode = "400", description = "Invalid limit or starting_after",
