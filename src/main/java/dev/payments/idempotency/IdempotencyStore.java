@@ -16,7 +16,8 @@ import java.util.UUID;
  * race: two requests could both see no row. ON CONFLICT DO NOTHING does what is needed in one
  * statement: if another transaction holds an uncommitted row with the same key it waits on the
  * unique index until that transaction ends, then inserts (the other rolled back) or reports zero
- * rows (the other committed), and in neither case is our transaction aborted.
+ * rows (the other committed), and in neither case is our transaction aborted. The wait is bounded
+ * by PostgreSQL's lock_timeout, set on every connection by {@link LockTimeout}.
  */
 @ApplicationScoped
 public class IdempotencyStore {
@@ -28,38 +29,39 @@ public class IdempotencyStore {
     }
 
     /**
-     * Bounds how long this transaction waits for a lock, the concurrent holder of the same key
-     * included. Past it PostgreSQL raises lock_not_available (55P03) and the request gets 409.
+     * Claims the key for this transaction, or returns what is stored for it, in one round trip.
+     * The result is {@link Claim#claimed()}, or a {@link Claim#stored()} answer, or neither: the
+     * key was committed by a concurrent request while this one waited on it, after this
+     * statement's snapshot was taken, so only a new statement ({@link #find}) can read it.
      */
-    public void limitLockWait(Duration timeout) {
-        entityManager.createNativeQuery("SELECT set_config('lock_timeout', ?1, true)")
-                .setParameter(1, timeout.toMillis() + "ms")
-                .getSingleResult();
-    }
-
-    /** Claims the key for this transaction; false if a committed request already holds it. */
-    public boolean claim(String merchantId, IdempotencyKey key, String requestFingerprint) {
-        return entityManager.createNativeQuery("""
-                        INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
-                        VALUES (?1, ?2, ?3)
-                        ON CONFLICT DO NOTHING""")
+    public Claim claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = entityManager.createNativeQuery("""
+                        WITH claimed AS (
+                            INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
+                            VALUES (?1, ?2, ?3)
+                            ON CONFLICT DO NOTHING
+                            RETURNING true)
+                        SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
+                        UNION ALL
+                        SELECT false, request_fingerprint, payment_id::text, response_status, response_body,
+                               created_at < now() - make_interval(secs => ?4)
+                        FROM idempotency_keys
+                        WHERE merchant_id = ?1 AND idempotency_key = ?2 AND NOT EXISTS (SELECT 1 FROM claimed)""")
                 .setParameter(1, merchantId)
                 .setParameter(2, key.value())
                 .setParameter(3, requestFingerprint)
-                .executeUpdate() == 1;
+                .setParameter(4, (double) retention.toSeconds())
+                .getResultList();
+        if (rows.isEmpty()) {
+            return new Claim(false, null);
+        }
+        Object[] row = rows.get(0);
+        return Boolean.TRUE.equals(row[0]) ? new Claim(true, null) : new Claim(false, stored(row, 1));
     }
 
-    /** Stores the answer for a key this transaction claimed. */
-    public void complete(String merchantId, IdempotencyKey key, UUID paymentId, int status, String body) {
-        entityManager.createNativeQuery("""
-                        UPDATE idempotency_keys SET payment_id = ?3, response_status = ?4, response_body = ?5
-                        WHERE merchant_id = ?1 AND idempotency_key = ?2""")
-                .setParameter(1, merchantId)
-                .setParameter(2, key.value())
-                .setParameter(3, paymentId)
-                .setParameter(4, status)
-                .setParameter(5, body)
-                .executeUpdate();
+    /** The outcome of {@link #claim}: claimed, or the stored answer, or neither (see there). */
+    public record Claim(boolean claimed, StoredResponse stored) {
     }
 
     /** The committed answer of a key, and whether the key is older than the retention period. */
@@ -74,12 +76,16 @@ public class IdempotencyStore {
                 .setParameter(2, key.value())
                 .setParameter(3, (double) retention.toSeconds())
                 .getResultList();
-        return rows.stream().findFirst().map(row -> new StoredResponse(
-                (String) row[0],
-                row[1] == null ? null : UUID.fromString((String) row[1]),
-                row[2] == null ? 0 : ((Number) row[2]).intValue(),
-                (String) row[3],
-                Boolean.TRUE.equals(row[4])));
+        return rows.stream().findFirst().map(row -> stored(row, 0));
+    }
+
+    private static StoredResponse stored(Object[] row, int from) {
+        return new StoredResponse(
+                (String) row[from],
+                row[from + 1] == null ? null : UUID.fromString((String) row[from + 1]),
+                row[from + 2] == null ? 0 : ((Number) row[from + 2]).intValue(),
+                (String) row[from + 3],
+                Boolean.TRUE.equals(row[from + 4]));
     }
 
     /** Forgets an expired key so that it can be claimed again; false if it is gone or not expired. */

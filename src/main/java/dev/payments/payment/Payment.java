@@ -8,12 +8,14 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A payment as stored: written once, never updated or deleted. */
+/** A payment as stored: written once (by PaymentStore), never updated or deleted. */
 @Entity
 @Table(name = "payments")
+@Immutable
 public class Payment extends PanacheEntityBase {
 
     @Id

@@ -44,15 +44,17 @@ public class PaymentService {
     private static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private final IdempotencyStore keys;
+    private final PaymentStore paymentStore;
     private final RequestFingerprint fingerprints;
     private final PaymentsConfig.Idempotency config;
     private final PaymentMetrics metrics;
     private final ObjectMapper json;
     private final ProblemMapper problems;
 
-    PaymentService(IdempotencyStore keys, RequestFingerprint fingerprints, PaymentsConfig config,
+    PaymentService(IdempotencyStore keys, PaymentStore paymentStore, RequestFingerprint fingerprints, PaymentsConfig config,
             PaymentMetrics metrics, ObjectMapper json, ProblemMapper problems) {
         this.keys = keys;
+        this.paymentStore = paymentStore;
         this.fingerprints = fingerprints;
         this.config = config.idempotency();
         this.metrics = metrics;
@@ -92,14 +94,16 @@ public class PaymentService {
 
     private CreateResult createOrReplay(String merchantId, IdempotencyKey key, String fingerprint,
             CreatePaymentRequest request) {
-        keys.limitLockWait(config.lockTimeout());
         for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
             // Waits here while a concurrent transaction holds the same key, then claims it (that
             // one rolled back) or finds it taken (that one committed).
-            if (keys.claim(merchantId, key, fingerprint)) {
+            IdempotencyStore.Claim claim = keys.claim(merchantId, key, fingerprint, config.retention());
+            if (claim.claimed()) {
                 return charge(merchantId, key, request);
             }
-            Optional<StoredResponse> stored = keys.find(merchantId, key, config.retention());
+            Optional<StoredResponse> stored = claim.stored() != null
+                    ? Optional.of(claim.stored())
+                    : keys.find(merchantId, key, config.retention());
             if (stored.isEmpty()) {
                 continue;
             }
@@ -136,13 +140,11 @@ public class PaymentService {
         payment.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         payment.status = card.declineCode().isPresent() ? PaymentStatus.DECLINED : PaymentStatus.SUCCEEDED;
         payment.declineCode = card.declineCode().orElse(null);
-        payment.persistAndFlush();
-
         int status = payment.status == PaymentStatus.SUCCEEDED ? 201 : 402;
         String body = status == 201
                 ? write(PaymentResponse.of(payment))
                 : problems.write(Problems.cardDeclined(payment.id, payment.declineCode));
-        keys.complete(merchantId, key, payment.id, status, body);
+        paymentStore.insertWithAnswer(payment, key, status, body);
         return new CreateResult(status, body, payment.id, false);
     }
 
