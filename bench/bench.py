@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""The benchmark's orchestrator; bench/run.sh builds the application and starts PostgreSQL first.
+
+Measures, in one run on one machine:
+  - start-up: process start to the first successful authenticated request, for the plain fast-jar
+    and (when built) the AOT-cache jar, alternately, several times each;
+  - the service under wrk: create, replay, race, mixed at a fixed concurrency, after a JIT warm-up,
+    plus create rate-limited to half the measured maximum; errors, CPU per request of the service
+    and of PostgreSQL, and the service's peak RSS;
+  - the limit: pgbench running the service's own SQL transaction for a create and for a replay, at
+    the same concurrency;
+then checks the database (exactly one payment per key, no orphans), prints a table, and writes
+bench/results/<timestamp>.json and .png. Standard library only (plus wrk, pgbench, gnuplot).
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "results")
+BODY = '{"amount":2500,"currency":"EUR","payment_method":"pm_card_visa","description":"bench"}'
+AUTH = {"Authorization": "Bearer sk_test_acme"}
+
+
+def log(message):
+    print(f"[bench] {message}", flush=True)
+
+
+class Service:
+    """One run of the packaged application, started the way a user would start it."""
+
+    def __init__(self, args, app_dir, aot, port):
+        self.args, self.app_dir, self.aot, self.port = args, app_dir, aot, port
+        self.process = None
+
+    def start(self):
+        cmd = [self.args.java] + self.args.jvm_opts.split()
+        if self.aot:
+            cmd.append("-XX:AOTCache=app.aot")
+        cmd += ["-jar", "quarkus-run.jar"]
+        env = dict(os.environ,
+                   QUARKUS_DATASOURCE_JDBC_URL=f"jdbc:postgresql://127.0.0.1:{self.args.pg_port}/payments",
+                   QUARKUS_DATASOURCE_USERNAME="payments", QUARKUS_DATASOURCE_PASSWORD="payments",
+                   PAYMENTS_DEMO_MERCHANTS="true", QUARKUS_HTTP_PORT=str(self.port),
+                   QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level)
+        self.log = open(os.path.join(RESULTS, f"service-{'aot' if self.aot else 'plain'}.log"), "a")
+        started = time.monotonic()
+        self.process = subprocess.Popen(cmd, cwd=self.app_dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        return started
+
+    def first_success(self, started, timeout=120):
+        """Milliseconds from process start to the first 200 from an authenticated GET /payments."""
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"service exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/payments?limit=1", headers=AUTH)
+                if conn.getresponse().status == 200:
+                    return (time.monotonic() - started) * 1000
+            except OSError:
+                pass
+            time.sleep(0.005)
+        raise RuntimeError("service did not answer in time")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def peak_rss_mb(self):
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return None
+
+
+def cpu_seconds(names):
+    """Cumulative user+system CPU seconds of every process with one of these names."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as comm:
+                if comm.read().strip() not in names:
+                    continue
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / ticks
+
+
+def wrk(args, script, port, duration, label, threads=1, extra_env=None):
+    """Runs wrk with one of bench/wrk/*.lua; returns its BENCH_RESULT plus CPU per request.
+    Each run gets its own key prefix (label), so a create is never a replay of an earlier run."""
+    env = dict(os.environ, BENCH_RUN=f"{args.run_id}-{label}", BENCH_REPLAY_PREFIX=f"replay-{args.run_id}-",
+               BENCH_REPLAY_KEYS=str(args.replay_keys), **(extra_env or {}))
+    cmd = ["wrk", f"-t{threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s",
+           "-s", os.path.join("bench", "wrk", script), f"http://127.0.0.1:{port}"]
+    java0, pg0 = cpu_seconds({"java"}), cpu_seconds({"postgres"})
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration + 60).stdout
+    java1, pg1 = cpu_seconds({"java"}), cpu_seconds({"postgres"})
+    match = re.search(r"BENCH_RESULT (\{.*\})", out)
+    if not match:
+        raise RuntimeError(f"wrk printed no result:\n{out}")
+    result = json.loads(match.group(1))
+    n = max(result["requests"], 1)
+    result["service_cpu_ms_per_request"] = round((java1 - java0) * 1000 / n, 3)
+    result["postgres_cpu_ms_per_request"] = round((pg1 - pg0) * 1000 / n, 3)
+    return result
+
+
+def pgbench(args, script, defines=()):
+    cmd = ["pgbench", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "payments", "-n", "-M", "prepared",
+           f"-c{args.connections}", "-j2", f"-T{args.duration}", "-f", os.path.join("bench", "pgbench", script)]
+    for name, value in defines:
+        cmd += ["-D", f"{name}={value}"]
+    env = dict(os.environ, PGOPTIONS=f"-c lock_timeout={args.lock_timeout_ms}")
+    out = subprocess.run(cmd + ["payments"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=args.duration + 120)
+    text = out.stdout + out.stderr
+    tps = re.search(r"tps = ([\d.]+)", text)
+    latency = re.search(r"latency average = ([\d.]+) ms", text)
+    failed = re.search(r"number of failed transactions: (\d+)", text)
+    if out.returncode != 0 or not tps:
+        raise RuntimeError(f"pgbench failed:\n{text}")
+    return {"tps": float(tps.group(1)), "latency_avg_ms": float(latency.group(1)) if latency else None,
+            "failed": int(failed.group(1)) if failed else 0}
+
+
+def psql(args, sql):
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "payments", "-d", "payments",
+                          "-tAc", sql], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def make_replay_keys(args, port):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = dict(AUTH, **{"Content-Type": "application/json"})
+    for i in range(args.replay_keys):
+        conn.request("POST", "/payments", body=BODY,
+                     headers=dict(headers, **{"Idempotency-Key": f"replay-{args.run_id}-{i}"}))
+        response = conn.getresponse()
+        response.read()
+        if response.status != 201:
+            raise RuntimeError(f"making replay key {i}: {response.status}")
+
+
+def measure_startup(args, variants):
+    results = {name: [] for name, _, _ in variants}
+    # one untimed start per variant: Flyway creates the schema on the first one
+    for name, app_dir, aot in variants:
+        service = Service(args, app_dir, aot, args.port)
+        service.first_success(service.start())
+        service.stop()
+    for round_ in range(args.startup_runs):
+        for name, app_dir, aot in variants:
+            service = Service(args, app_dir, aot, args.port)
+            try:
+                ms = service.first_success(service.start())
+            finally:
+                service.stop()
+            results[name].append(round(ms))
+            log(f"start-up {name} #{round_ + 1}: {ms:.0f} ms to the first successful request")
+    return {name: {"runs_ms": runs, "median_ms": sorted(runs)[len(runs) // 2]} for name, runs in results.items()}
+
+
+def check_database(args):
+    payments = int(psql(args, "SELECT count(*) FROM payments WHERE description = 'bench'"))
+    keyed = int(psql(args, "SELECT count(*) FROM idempotency_keys k JOIN payments p ON p.id = k.payment_id "
+                           "WHERE p.description = 'bench'"))
+    orphans = int(psql(args, "SELECT count(*) FROM payments p WHERE p.description = 'bench' AND NOT EXISTS "
+                             "(SELECT 1 FROM idempotency_keys k WHERE k.payment_id = p.id)"))
+    pending = int(psql(args, "SELECT count(*) FROM idempotency_keys WHERE response_status IS NULL"))
+    return {"bench_payments": payments, "payments_with_their_key": keyed,
+            "payments_without_a_key_duplicates": orphans, "keys_without_answer": pending}
+
+
+def chart(result, png):
+    rows = [(w, result["service"][w]["rps"], result["service"][w]["p50_us"] / 1000,
+             result["service"][w]["p99_us"] / 1000) for w in ("create", "replay", "race", "mixed", "create_rate_limited")]
+    rows += [("pgbench create", result["pgbench"]["create"]["tps"], None, None),
+             ("pgbench replay", result["pgbench"]["replay"]["tps"], None, None)]
+    data = png[:-4] + ".dat"
+    with open(data, "w") as f:
+        for name, rps, p50, p99 in rows:
+            f.write(f"\"{name}\" {rps} {p50 if p50 is not None else '-'} {p99 if p99 is not None else '-'}\n")
+    script = f"""
+set terminal pngcairo size 1200,520 font ",10"
+set output "{png}"
+set multiplot layout 1,2 title "Payment service vs pgbench, {args_summary(result)}"
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set xtics rotate by -30
+set datafile missing "-"
+set grid ytics
+set title "Throughput (requests or transactions per second)"
+plot "{data}" using 2:xtic(1) notitle lc rgb "#3b7dd8"
+set title "Latency (ms), service workloads"
+set key top left
+plot "{data}" every ::0::4 using 3:xtic(1) title "p50" lc rgb "#58a55c", "" every ::0::4 using 4 title "p99" lc rgb "#d9534f"
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def args_summary(result):
+    return f"{result['config']['connections']} connections, {result['config']['duration_s']} s per workload"
+
+
+def ms(us):
+    return f"{us / 1000:.1f}"
+
+
+def print_table(result):
+    s, p = result["service"], result["pgbench"]
+    print()
+    print(f"{'workload':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}"
+          f"{'svc cpu ms':>12}{'pg cpu ms':>11}")
+    for name in ("create", "replay", "race", "mixed", "create_rate_limited"):
+        w = s[name]
+        print(f"{name:<22}{w['rps']:>9.0f}{ms(w['p50_us']):>9}{ms(w['p99_us']):>9}{ms(w['p999_us']):>10}"
+              f"{w['errors']:>8}{w['service_cpu_ms_per_request']:>12}{w['postgres_cpu_ms_per_request']:>11}")
+    for name in ("create", "replay"):
+        print(f"{'pgbench ' + name:<22}{p[name]['tps']:>9.0f}{p[name]['latency_avg_ms']:>9} (avg){'':>18}"
+              f"{p[name]['failed']:>8}")
+    r = result["ratios"]
+    print()
+    print(f"create: service/pgbench = {r['create']:.2f} (target >= 0.60)")
+    print(f"replay: service/pgbench = {r['replay']:.2f} (target >= 0.40)")
+    print(f"create p99 at {s['create_rate_limited']['rps']:.0f} req/s (half of max): "
+          f"{ms(s['create_rate_limited']['p99_us'])} ms (target <= 25)")
+    print(f"peak RSS under create: {result['peak_rss_mb']['after_create']:.0f} MB (target <= 300); "
+          f"at the end: {result['peak_rss_mb']['at_end']:.0f} MB")
+    for name, st in result["startup"].items():
+        print(f"start-up {name}: median {st['median_ms']} ms to the first successful request (runs {st['runs_ms']})")
+    if "aot" in result["startup"]:
+        print(f"AOT/plain start-up = {result['startup']['aot']['median_ms'] / result['startup']['plain']['median_ms']:.2f}"
+              " (target <= 0.50)")
+    print(f"database: {result['database']}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--java", required=True)
+    parser.add_argument("--plain", required=True, help="fast-jar directory (target/quarkus-app copy)")
+    parser.add_argument("--aot", help="AOT-cache jar directory, with app.aot")
+    parser.add_argument("--jvm-opts", default="")
+    parser.add_argument("--pg-port", type=int, default=55433)
+    parser.add_argument("--port", type=int, default=8095)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=180, help="seconds of mixed load before measuring")
+    parser.add_argument("--replay-keys", type=int, default=1000)
+    parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--lock-timeout-ms", type=int, default=5000)
+    parser.add_argument("--service-log-level", default="INFO")
+    args = parser.parse_args()
+    args.run_id = time.strftime("%Y%m%d-%H%M%S")
+    os.makedirs(RESULTS, exist_ok=True)
+
+    result = {"run": args.run_id, "config": {
+        "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
+        "jvm_opts": args.jvm_opts, "java": subprocess.run([args.java, "-version"], capture_output=True,
+                                                           text=True).stderr.splitlines()[0],
+        "cpus": os.cpu_count(), "postgres": psql(args, "SHOW server_version"),
+        "uname": " ".join(os.uname()[:3])}}
+
+    variants = [("plain", args.plain, False)] + ([("aot", args.aot, True)] if args.aot else [])
+    log("measuring start-up")
+    result["startup"] = measure_startup(args, variants)
+
+    log("starting the plain fast-jar for the workloads")
+    service = Service(args, args.plain, False, args.port)
+    service.first_success(service.start())
+    try:
+        make_replay_keys(args, args.port)
+        warm = []
+        rounds = max(1, args.warmup // 30)
+        for i in range(rounds):
+            w = wrk(args, "mixed.lua", args.port, max(1, args.warmup // rounds), f"warmup{i}")
+            warm.append(round(w["rps"]))
+            log(f"warm-up {i + 1}/{rounds}: {w['rps']:.0f} req/s")
+        result["warmup_rps"] = warm
+        s = result["service"] = {}
+        for name, script in (("create", "create.lua"), ("replay", "replay.lua"), ("race", "race.lua"),
+                             ("mixed", "mixed.lua")):
+            s[name] = wrk(args, script, args.port, args.duration, name)
+            log(f"{name}: {s[name]['rps']:.0f} req/s, p99 {ms(s[name]['p99_us'])} ms, errors {s[name]['errors']}")
+            if name == "create":
+                after_create = service.peak_rss_mb()
+        half = s["create"]["rps"] / 2
+        delay = max(1, round(1000 * args.connections / half))
+        s["create_rate_limited"] = wrk(args, "create.lua", args.port, args.duration, "create-rate-limited",
+                                       extra_env={"BENCH_DELAY_MS": str(delay)})
+        s["create_rate_limited"]["target_rps"] = round(half)
+        log(f"create at half rate: {s['create_rate_limited']['rps']:.0f} req/s, "
+            f"p99 {ms(s['create_rate_limited']['p99_us'])} ms")
+        result["peak_rss_mb"] = {"after_create": after_create, "at_end": service.peak_rss_mb()}
+    finally:
+        service.stop()
+
+    log("pgbench: the same transactions without the service")
+    result["pgbench"] = {"create": pgbench(args, "create.sql"),
+                         "replay": pgbench(args, "replay.sql", [("replay_prefix", f"replay-{args.run_id}-"),
+                                                                ("replay_keys", args.replay_keys)])}
+    result["ratios"] = {"create": s["create"]["rps"] / result["pgbench"]["create"]["tps"],
+                        "replay": s["replay"]["rps"] / result["pgbench"]["replay"]["tps"]}
+    result["database"] = check_database(args)
+
+    base = os.path.join(RESULTS, args.run_id)
+    with open(base + ".json", "w") as f:
+        json.dump(result, f, indent=2)
+    try:
+        chart(result, base + ".png")
+    except (OSError, subprocess.CalledProcessError) as e:
+        log(f"no chart: {e}")
+    print_table(result)
+    log(f"raw results: {base}.json, chart: {base}.png")
+
+    errors = sum(w["errors"] for w in s.values())
+    db = result["database"]
+    if errors or db["payments_without_a_key_duplicates"] or db["keys_without_answer"] \
+            or db["bench_payments"] != db["payments_with_their_key"]:
+        log("FAILED: errors or duplicate payments")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
