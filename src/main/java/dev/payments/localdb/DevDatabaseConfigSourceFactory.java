@@ -34,7 +34,7 @@ public class DevDatabaseConfigSourceFactory implements ConfigSourceFactory {
                     LOG.infof("Database: using the configured %s (%s)", URL, configured.getValue());
                     return List.of();
                 }
-                LocalPostgres postgres = LocalPostgres.start();
+                LocalPostgres postgres = startLocalPostgres();
                 Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "local-postgres-stop"));
                 System.setProperty(REMEMBERED + "url", postgres.jdbcUrl());
                 System.setProperty(REMEMBERED + "username", postgres.username());
@@ -46,5 +46,18 @@ public class DevDatabaseConfigSourceFactory implements ConfigSourceFactory {
                 "quarkus.datasource.username", System.getProperty(REMEMBERED + "username"),
                 "quarkus.datasource.password", System.getProperty(REMEMBERED + "password")),
                 "local-postgres", 150));
+    }
+
+    /**
+     * Looked up by a name computed at run time, so that a native image's static analysis never
+     * reaches LocalPostgres and the dev-only libraries it uses (they are not packaged).
+     */
+    private static LocalPostgres startLocalPostgres() {
+        try {
+            String name = DevDatabaseConfigSourceFactory.class.getPackageName() + ".Local" + "Postgres";
+            return (LocalPostgres) Class.forName(name).getMethod("start").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot start a local PostgreSQL for dev mode", e.getCause() == null ? e : e.getCause());
+        }
     }
 }

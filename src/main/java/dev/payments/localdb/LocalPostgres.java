@@ -45,9 +45,16 @@ public final class LocalPostgres implements AutoCloseable {
             case "embedded":
                 return embedded("forced by " + MODE + "=embedded");
             case "auto":
-                return DockerClientFactory.instance().isDockerAvailable()
-                        ? container()
-                        : embedded("no Docker engine answers");
+                if (!DockerClientFactory.instance().isDockerAvailable()) {
+                    return embedded("no Docker engine answers");
+                }
+                try {
+                    return container();
+                } catch (RuntimeException e) {
+                    // e.g. the image cannot be pulled: a working database beats a failed start
+                    LOG.warnf("Database: a Docker engine answers but the container did not start (%s)", e.toString());
+                    return embedded("the container did not start");
+                }
             default:
                 throw new IllegalArgumentException(MODE + " must be auto, docker or embedded, not " + mode);
         }
