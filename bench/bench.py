@@ -194,7 +194,7 @@ def check_database(args):
 
 
 def chart(result, png):
-    rows = [(w, result["service"][w]["rps"], result["service"][w]["p50_us"] / 1000,
+    rows = [(w.replace("_", " "), result["service"][w]["rps"], result["service"][w]["p50_us"] / 1000,
              result["service"][w]["p99_us"] / 1000) for w in ("create", "replay", "race", "mixed", "create_rate_limited")]
     rows += [("pgbench create", result["pgbench"]["create"]["tps"], None, None),
              ("pgbench replay", result["pgbench"]["replay"]["tps"], None, None)]
@@ -203,7 +203,7 @@ def chart(result, png):
         for name, rps, p50, p99 in rows:
             f.write(f"\"{name}\" {rps} {p50 if p50 is not None else '-'} {p99 if p99 is not None else '-'}\n")
     script = f"""
-set terminal pngcairo size 1200,520 font ",10"
+set terminal pngcairo size 1200,520 font ",10" noenhanced
 set output "{png}"
 set multiplot layout 1,2 title "Payment service vs pgbench, {args_summary(result)}"
 set style data histograms
