@@ -1,0 +1,256 @@
+package dev.payments.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The faults a payment service meets, against the packaged application and a PostgreSQL container
+ * that the test stops, freezes, or shares between two instances, while clients retry every failed
+ * request with its original key. After each, the database is checked through JDBC: exactly one
+ * payment per key. Needs Docker: run with {@code ./mvnw verify -Pfaults} (CI's container stage).
+ */
+class DatabaseFaults {
+
+    private static final Duration TRAFFIC_DEADLINE = Duration.ofSeconds(150);
+    /** No answer may take longer: bounded failure, never a hang (socket timeout 10s + pool wait 5s). */
+    private static final int MAX_ANSWER_MS = 20_000;
+
+    private static PostgreSQLContainer postgres;
+    private static int pgPort;
+
+    @BeforeAll
+    static void startDatabase() {
+        String image = System.getenv().getOrDefault("LOCAL_POSTGRES_IMAGE", "postgres:17");
+        pgPort = freePort();
+        // a fixed host port, so the database comes back at the same address after a restart
+        postgres = new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
+                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
+                        .withPortBindings(new PortBinding(Ports.Binding.bindPort(pgPort), ExposedPort.tcp(5432))));
+        postgres.start();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        if (postgres != null) {
+            postgres.stop();
+        }
+    }
+
+    @Test
+    void databaseStoppedMidTrafficFailsFastAndRecovers() throws Exception {
+        survivesDatabaseOutage("stopped",
+                () -> postgres.getDockerClient().stopContainerCmd(postgres.getContainerId()).withTimeout(2).exec(),
+                () -> postgres.getDockerClient().startContainerCmd(postgres.getContainerId()).exec());
+    }
+
+    @Test
+    void databaseFrozenWithOpenTransactionsFailsBoundedAndRecovers() throws Exception {
+        survivesDatabaseOutage("frozen",
+                () -> postgres.getDockerClient().pauseContainerCmd(postgres.getContainerId()).exec(),
+                () -> postgres.getDockerClient().unpauseContainerCmd(postgres.getContainerId()).exec());
+    }
+
+    /**
+     * Traffic with retries; 1.5s in, the outage; readiness must go DOWN and requests be answered
+     * 503; then the repair; readiness must come back UP without a restart, and every key end up
+     * with exactly one payment.
+     */
+    private void survivesDatabaseOutage(String fault, Runnable outage, Runnable repair) throws Exception {
+        ServiceProcess service = service(fault).start();
+        try {
+            List<String> keys = keys(fault, 240);
+            RetryingClients clients = new RetryingClients();
+            Future<?> traffic = background(() -> {
+                clients.payAll(keys, 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
+                return null;
+            });
+            Thread.sleep(1500);
+            outage.run();
+            int unavailableDuringOutage;
+            try {
+                assertTrue(service.awaitReadiness(503, Duration.ofSeconds(40)), "readiness goes DOWN: database " + fault);
+                Thread.sleep(2000);
+                unavailableDuringOutage = clients.unavailable.get();
+            } finally {
+                repair.run();
+            }
+            long repaired = System.nanoTime();
+            assertTrue(service.awaitReadiness(200, Duration.ofSeconds(60)), "readiness comes back UP");
+            System.out.printf("[faults] database %s: readiness UP %d ms after the database came back%n",
+                    fault, (System.nanoTime() - repaired) / 1_000_000);
+            traffic.get(TRAFFIC_DEADLINE.toSeconds() + 60, TimeUnit.SECONDS);
+            report("database " + fault, clients, keys);
+            assertTrue(unavailableDuringOutage > 0, "requests during the outage are answered 503");
+            assertClean(clients, keys);
+        } finally {
+            service.stop();
+        }
+    }
+
+    @Test
+    void serviceKilledUnderLoadLosesNoAnsweredPayment() throws Exception {
+        ServiceProcess service = service("killed").start();
+        try {
+            List<String> keys = keys("killed", 240);
+            RetryingClients clients = new RetryingClients();
+            Future<?> traffic = background(() -> {
+                clients.payAll(keys, 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
+                return null;
+            });
+            Thread.sleep(2000);
+            int answeredBeforeKill = clients.created.get();
+            service.kill();
+            service.start();
+            traffic.get(TRAFFIC_DEADLINE.toSeconds() + 60, TimeUnit.SECONDS);
+            report("service SIGKILLed after " + answeredBeforeKill + " payments", clients, keys);
+            assertTrue(answeredBeforeKill > 0, "the kill came under load");
+            assertClean(clients, keys);
+        } finally {
+            service.stop();
+        }
+    }
+
+    @Test
+    void twoInstancesRacingTheSameKeysMakeOnePaymentEach() throws Exception {
+        ServiceProcess first = service("instance-1").start();
+        ServiceProcess second = service("instance-2").start();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<String> keys = keys("two-instances", 60);
+            RetryingClients clients = new RetryingClients();
+            List<String> both = List.of(first.baseUrl(), second.baseUrl());
+            long end = System.nanoTime() + TRAFFIC_DEADLINE.toNanos();
+            for (String key : keys) {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<?>> racers = new ArrayList<>();
+                for (int racer = 0; racer < 8; racer++) {
+                    int salt = racer;
+                    racers.add(pool.submit(() -> {
+                        start.await();
+                        clients.pay(key, both, salt, end);
+                        return null;
+                    }));
+                }
+                start.countDown();
+                for (Future<?> racer : racers) {
+                    racer.get(60, TimeUnit.SECONDS);
+                }
+            }
+            report("two instances, 8 racers per key", clients, keys);
+            assertEquals(keys.size(), clients.created.get(), "exactly one original answer per key");
+            assertClean(clients, keys);
+        } finally {
+            pool.shutdownNow();
+            first.stop();
+            second.stop();
+        }
+    }
+
+    private static void assertClean(RetryingClients clients, List<String> keys) throws Exception {
+        assertEquals(0, clients.serverErrors.get(), "no 500s, ever");
+        assertTrue(clients.badUnavailable.isEmpty(), "every 503 is problem+json with Retry-After");
+        assertTrue(clients.slowest.get() <= MAX_ANSWER_MS, "no answer took longer than " + MAX_ANSWER_MS + " ms");
+        assertEquals(keys.size(), clients.idsByKey.size(), "every key was answered");
+        for (Map.Entry<String, Set<String>> answered : clients.idsByKey.entrySet()) {
+            assertEquals(1, answered.getValue().size(), "one payment id per key: " + answered);
+        }
+        Map<String, Integer> perKey = paymentsPerKey(keys.get(0).substring(0, keys.get(0).lastIndexOf('-')));
+        for (String key : keys) {
+            assertEquals(1, perKey.getOrDefault(key, 0), "exactly one payment in the database for " + key);
+            assertTrue(clients.idsByKey.get(key).contains(paymentId(key)), "the answered id is the stored payment");
+        }
+    }
+
+    private static void report(String fault, RetryingClients clients, List<String> keys) throws Exception {
+        Map<String, Integer> perKey = paymentsPerKey(keys.get(0).substring(0, keys.get(0).lastIndexOf('-')));
+        long one = keys.stream().filter(k -> perKey.getOrDefault(k, 0) == 1).count();
+        long none = keys.stream().filter(k -> perKey.getOrDefault(k, 0) == 0).count();
+        long more = keys.stream().filter(k -> perKey.getOrDefault(k, 0) > 1).count();
+        System.out.printf("[faults] %s: %d keys; %s; payments per key in the database: one %d, none %d, more %d%n",
+                fault, keys.size(), clients.summary(), one, none, more);
+    }
+
+    private static Map<String, Integer> paymentsPerKey(String prefix) throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT description, count(*) FROM payments WHERE description LIKE '"
+                        + prefix + "-%' GROUP BY description")) {
+            while (r.next()) {
+                counts.put(r.getString(1), r.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    private static String paymentId(String key) throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT id::text FROM payments WHERE description = '" + key + "'")) {
+            return r.next() ? r.getString(1) : null;
+        }
+    }
+
+    private static Connection connect() throws Exception {
+        return DriverManager.getConnection(jdbcUrl(), postgres.getUsername(), postgres.getPassword());
+    }
+
+    private static String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + pgPort + "/" + postgres.getDatabaseName();
+    }
+
+    private static ServiceProcess service(String name) {
+        return new ServiceProcess(name, jdbcUrl(), postgres.getUsername(), postgres.getPassword());
+    }
+
+    private static List<String> keys(String fault, int count) {
+        String run = "fault-" + fault + "-" + System.currentTimeMillis();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            keys.add(run + "-" + i);
+        }
+        return keys;
+    }
+
+    private static Future<?> background(java.util.concurrent.Callable<Void> work) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                work.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

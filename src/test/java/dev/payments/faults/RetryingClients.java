@@ -1,0 +1,123 @@
+package dev.payments.faults;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Clients that do what the API asks of them: every payment has its own key, and a request that
+ * failed (503, 409, 500, a timeout, a refused connection) is retried with the same key and body
+ * until it gets an answer. Everything they see is counted, so a failing test says what happened.
+ */
+final class RetryingClients {
+
+    private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    final AtomicInteger sent = new AtomicInteger();
+    final AtomicInteger created = new AtomicInteger();
+    final AtomicInteger replays = new AtomicInteger();
+    final AtomicInteger unavailable = new AtomicInteger();
+    final AtomicInteger busy = new AtomicInteger();
+    final AtomicInteger serverErrors = new AtomicInteger();
+    final AtomicInteger transportErrors = new AtomicInteger();
+    final AtomicInteger slowest = new AtomicInteger();
+    /** Every payment id each key was answered with. */
+    final Map<String, Set<String>> idsByKey = new ConcurrentHashMap<>();
+    /** Keys whose 503 came without Retry-After or without problem+json. */
+    final Set<String> badUnavailable = ConcurrentHashMap.newKeySet();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /**
+     * Pays every key once, each client thread working through its share, each request sent to one
+     * of the base URLs in turn (several instances: requests for one key race across them).
+     */
+    void payAll(List<String> keys, int threads, List<String> baseUrls, Duration deadline) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long end = System.nanoTime() + deadline.toNanos();
+        try {
+            List<Future<?>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = first; i < keys.size(); i += threads) {
+                        pay(keys.get(i), baseUrls, i, end);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                future.get(deadline.toSeconds() + 60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Sends one key's request until it is answered 201 (or the deadline passes). */
+    void pay(String key, List<String> baseUrls, int salt, long end) throws InterruptedException {
+        String body = "{\"amount\":2500,\"currency\":\"EUR\",\"payment_method\":\"pm_card_visa\",\"description\":\"" + key + "\"}";
+        for (int attempt = 0; System.nanoTime() < end; attempt++) {
+            String base = baseUrls.get((salt + attempt) % baseUrls.size());
+            long started = System.nanoTime();
+            sent.incrementAndGet();
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/payments"))
+                        .timeout(REQUEST_TIMEOUT)
+                        .header("Authorization", "Bearer sk_test_acme")
+                        .header("Idempotency-Key", key)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                slowest.accumulateAndGet((int) ((System.nanoTime() - started) / 1_000_000), Math::max);
+                switch (response.statusCode()) {
+                    case 201 -> {
+                        (response.headers().firstValue("Idempotent-Replayed").isPresent() ? replays : created).incrementAndGet();
+                        Matcher id = ID.matcher(response.body());
+                        if (id.find()) {
+                            idsByKey.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(id.group(1));
+                        }
+                        return;
+                    }
+                    case 503 -> {
+                        unavailable.incrementAndGet();
+                        if (response.headers().firstValue("Retry-After").isEmpty()
+                                || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+                            badUnavailable.add(key);
+                        }
+                    }
+                    case 409 -> busy.incrementAndGet();
+                    default -> {
+                        if (response.statusCode() >= 500) {
+                            serverErrors.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (java.io.IOException e) {
+                slowest.accumulateAndGet((int) ((System.nanoTime() - started) / 1_000_000), Math::max);
+                transportErrors.incrementAndGet();
+            }
+            Thread.sleep(Math.min(1000, 50L * (attempt + 1)));
+        }
+    }
+
+    String summary() {
+        return String.format("requests sent %d, 201 created %d, 201 replays %d, 503 %d, 409 %d, other 5xx %d, "
+                        + "transport errors %d, slowest answer %d ms, keys answered %d",
+                sent.get(), created.get(), replays.get(), unavailable.get(), busy.get(), serverErrors.get(),
+                transportErrors.get(), slowest.get(), idsByKey.size());
+    }
+}
