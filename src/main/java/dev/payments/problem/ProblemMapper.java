@@ -145,8 +145,9 @@ public class ProblemMapper {
                     return true;
                 }
             }
+            // Agroal: no connection within quarkus.datasource.jdbc.acquisition-timeout
             if (cause instanceof SQLException sql && sql.getMessage() != null
-                    && sql.getMessage().contains("acquisition timeout")) {
+                    && sql.getMessage().toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")) {
                 return true;
             }
         }

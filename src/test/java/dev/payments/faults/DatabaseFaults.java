@@ -84,7 +84,7 @@ class DatabaseFaults {
     private void survivesDatabaseOutage(String fault, Runnable outage, Runnable repair) throws Exception {
         ServiceProcess service = service(fault).start();
         try {
-            List<String> keys = keys(fault, 240);
+            List<String> keys = keys(fault, 1200);
             RetryingClients clients = new RetryingClients();
             Future<?> traffic = background(() -> {
                 clients.payAll(keys, 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
@@ -117,7 +117,7 @@ class DatabaseFaults {
     void serviceKilledUnderLoadLosesNoAnsweredPayment() throws Exception {
         ServiceProcess service = service("killed").start();
         try {
-            List<String> keys = keys("killed", 240);
+            List<String> keys = keys("killed", 1200);
             RetryingClients clients = new RetryingClients();
             Future<?> traffic = background(() -> {
                 clients.payAll(keys, 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);

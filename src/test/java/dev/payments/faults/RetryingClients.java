@@ -40,6 +40,9 @@ final class RetryingClients {
     /** Keys whose 503 came without Retry-After or without problem+json. */
     final Set<String> badUnavailable = ConcurrentHashMap.newKeySet();
 
+    /** Each client pauses between payments, so that traffic spans the whole outage. */
+    private static final long PAUSE_BETWEEN_PAYMENTS_MS = 20;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /**
@@ -56,6 +59,7 @@ final class RetryingClients {
                 futures.add(pool.submit(() -> {
                     for (int i = first; i < keys.size(); i += threads) {
                         pay(keys.get(i), baseUrls, i, end);
+                        Thread.sleep(PAUSE_BETWEEN_PAYMENTS_MS);
                     }
                     return null;
                 }));
