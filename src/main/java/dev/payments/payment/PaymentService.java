@@ -123,8 +123,8 @@ public class PaymentService {
     /**
      * Charges with the demo processor and records payment and answer. A real processor call would
      * sit here too, inside the transaction that holds the key, so a concurrent retry waits for it;
-     * that is sound while the call is fast and the processor honours our payment id as its own
-     * idempotency key (then a crash between charge and commit is retried safely).
+     * that is sound while the call is fast and the processor deduplicates on a key derived from
+     * (merchant, Idempotency-Key): a crash between its charge and our commit is then retried safely.
      */
     private CreateResult charge(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
         DemoCard card = DemoCard.byToken(request.paymentMethod()).orElseThrow();
