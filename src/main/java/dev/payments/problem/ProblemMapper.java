@@ -133,25 +133,43 @@ public class ProblemMapper {
         return Problems.internalError(errorId);
     }
 
-    /** Connection failures (SQLSTATE class 08), a server shutting down (57P0x) or out of resources (53). */
+    /**
+     * Connection failures (SQLSTATE class 08), a server shutting down (57P0x) or out of resources
+     * (53), no pooled connection in time, or a commit whose outcome the transaction manager could not
+     * learn (the database stopped answering mid-commit; it may or may not have committed). All of
+     * these are answered 503: the request is safe to retry with the same key, which tells the truth.
+     */
     static boolean isDatabaseUnavailable(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof JDBCConnectionException) {
+        return anyCause(e, cause -> {
+            if (cause instanceof JDBCConnectionException || cause instanceof jakarta.transaction.RollbackException
+                    || cause instanceof jakarta.transaction.HeuristicMixedException) {
                 return true;
             }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
-                    return true;
-                }
+            if (cause instanceof SQLException sql) {
+                String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+                String message = sql.getMessage() == null ? "" : sql.getMessage().toLowerCase(java.util.Locale.ROOT);
+                // Agroal: no connection within quarkus.datasource.jdbc.acquisition-timeout
+                return state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")
+                        || message.contains("acquisition timeout");
             }
-            // Agroal: no connection within quarkus.datasource.jdbc.acquisition-timeout
-            if (cause instanceof SQLException sql && sql.getMessage() != null
-                    && sql.getMessage().toLowerCase(java.util.Locale.ROOT).contains("acquisition timeout")) {
+            return false;
+        }, 0);
+    }
+
+    /** Walks causes and suppressed exceptions (the transaction manager reports commit failures there). */
+    private static boolean anyCause(Throwable e, java.util.function.Predicate<Throwable> test, int depth) {
+        if (e == null || depth > 16) {
+            return false;
+        }
+        if (test.test(e)) {
+            return true;
+        }
+        for (Throwable suppressed : e.getSuppressed()) {
+            if (anyCause(suppressed, test, depth + 1)) {
                 return true;
             }
         }
-        return false;
+        return e.getCause() != e && anyCause(e.getCause(), test, depth + 1);
     }
 
     private static ProblemException jsonProblem(JsonProcessingException e) {
