@@ -142,7 +142,14 @@ public class ProblemMapper {
     static boolean isDatabaseUnavailable(Throwable e) {
         return anyCause(e, cause -> {
             if (cause instanceof JDBCConnectionException || cause instanceof jakarta.transaction.RollbackException
-                    || cause instanceof jakarta.transaction.HeuristicMixedException) {
+                    || cause instanceof jakarta.transaction.HeuristicMixedException
+                    || cause instanceof java.io.IOException) {
+                return true;
+            }
+            // Hibernate's fixed wording when the pool gives no connection, whatever the driver said
+            // (a connect attempt to a frozen server ends as "Interrupted while attempting to connect")
+            if (cause instanceof org.hibernate.JDBCException jdbc && jdbc.getMessage() != null
+                    && jdbc.getMessage().startsWith("Unable to acquire JDBC Connection")) {
                 return true;
             }
             if (cause instanceof SQLException sql) {
