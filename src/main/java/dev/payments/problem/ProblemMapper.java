@@ -143,7 +143,7 @@ public class ProblemMapper {
         return anyCause(e, cause -> {
             if (cause instanceof JDBCConnectionException || cause instanceof jakarta.transaction.RollbackException
                     || cause instanceof jakarta.transaction.HeuristicMixedException
-                    || cause instanceof java.io.IOException) {
+                    || cause instanceof java.net.SocketException || cause instanceof java.net.SocketTimeoutException) {
                 return true;
             }
             // Hibernate's fixed wording when the pool gives no connection, whatever the driver said
