@@ -143,6 +143,8 @@ public class ProblemMapper {
         return anyCause(e, cause -> {
             if (cause instanceof JDBCConnectionException || cause instanceof jakarta.transaction.RollbackException
                     || cause instanceof jakarta.transaction.HeuristicMixedException
+                    || cause instanceof jakarta.transaction.HeuristicRollbackException
+                    || cause instanceof jakarta.transaction.SystemException
                     || cause instanceof java.net.SocketException || cause instanceof java.net.SocketTimeoutException) {
                 return true;
             }
