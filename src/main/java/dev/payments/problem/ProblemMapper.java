@@ -88,12 +88,14 @@ public class ProblemMapper {
             case 406 -> Problems.notAcceptable();
             case 413 -> Problems.payloadTooLarge(RequestBodyPolicy.MAX_BODY_BYTES);
             case 415 -> Problems.unsupportedMediaType();
-            default -> status < 500
-                    ? new ProblemException(Problem.of("http-" + status, Response.Status.fromStatusCode(status) == null
-                            ? "Client error" : Response.Status.fromStatusCode(status).getReasonPhrase(), status,
-                            "The request cannot be processed."))
-                    : unexpectedProblem(e);
+            default -> status < 500 ? otherClientError(status) : unexpectedProblem(e);
         });
+    }
+
+    private static ProblemException otherClientError(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known == null ? "Client error" : known.getReasonPhrase();
+        return new ProblemException(Problem.of("http-" + status, title, status, "The request cannot be processed."));
     }
 
     @ServerExceptionMapper
