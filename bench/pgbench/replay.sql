@@ -10,7 +10,7 @@ WITH claimed AS (
     RETURNING true)
 SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
 UNION ALL
-SELECT false, request_fingerprint, payment_id::text, response_status, response_body,
+SELECT false, request_fingerprint, payment_id, response_status, response_body,
        created_at < now() - make_interval(secs => 86400)
 FROM idempotency_keys
 WHERE merchant_id = 'acme' AND idempotency_key = :replay_prefix || :r AND NOT EXISTS (SELECT 1 FROM claimed);

@@ -1,9 +1,12 @@
 package dev.payments.idempotency;
 
+import dev.payments.database.Database;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -18,14 +21,51 @@ import java.util.UUID;
  * unique index until that transaction ends, then inserts (the other rolled back) or reports zero
  * rows (the other committed), and in neither case is our transaction aborted. The wait is bounded
  * by PostgreSQL's lock_timeout, set on every connection by {@link LockTimeout}.
+ *
+ * <p>Plain JDBC on the transaction's connection ({@link Database}): these are hand-written
+ * statements, and running them as Hibernate native queries only added a session and query
+ * interpretation to every request (see README, Performance).
  */
 @ApplicationScoped
 public class IdempotencyStore {
 
-    private final EntityManager entityManager;
+    private static final String CLAIM = """
+            WITH claimed AS (
+                INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
+                VALUES (?, ?, ?)
+                ON CONFLICT DO NOTHING
+                RETURNING true)
+            SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
+            UNION ALL
+            SELECT false, request_fingerprint, payment_id, response_status, response_body,
+                   created_at < now() - make_interval(secs => ?)
+            FROM idempotency_keys
+            WHERE merchant_id = ? AND idempotency_key = ? AND NOT EXISTS (SELECT 1 FROM claimed)""";
 
-    IdempotencyStore(EntityManager entityManager) {
-        this.entityManager = entityManager;
+    private static final String FIND = """
+            SELECT request_fingerprint, payment_id, response_status, response_body,
+                   created_at < now() - make_interval(secs => ?)
+            FROM idempotency_keys
+            WHERE merchant_id = ? AND idempotency_key = ?""";
+
+    private static final String FORGET_EXPIRED = """
+            DELETE FROM idempotency_keys
+            WHERE merchant_id = ? AND idempotency_key = ?
+              AND created_at < now() - make_interval(secs => ?)""";
+
+    private static final String DELETE_EXPIRED = """
+            DELETE FROM idempotency_keys k
+            USING (SELECT merchant_id, idempotency_key FROM idempotency_keys
+                   WHERE created_at < now() - make_interval(secs => ?)
+                   ORDER BY created_at
+                   LIMIT ?
+                   FOR UPDATE SKIP LOCKED) expired
+            WHERE k.merchant_id = expired.merchant_id AND k.idempotency_key = expired.idempotency_key""";
+
+    private final Database database;
+
+    IdempotencyStore(Database database) {
+        this.database = database;
     }
 
     /**
@@ -34,30 +74,23 @@ public class IdempotencyStore {
      * key was committed by a concurrent request while this one waited on it, after this
      * statement's snapshot was taken, so only a new statement ({@link #find}) can read it.
      */
-    public Claim claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("""
-                        WITH claimed AS (
-                            INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
-                            VALUES (?1, ?2, ?3)
-                            ON CONFLICT DO NOTHING
-                            RETURNING true)
-                        SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
-                        UNION ALL
-                        SELECT false, request_fingerprint, payment_id::text, response_status, response_body,
-                               created_at < now() - make_interval(secs => ?4)
-                        FROM idempotency_keys
-                        WHERE merchant_id = ?1 AND idempotency_key = ?2 AND NOT EXISTS (SELECT 1 FROM claimed)""")
-                .setParameter(1, merchantId)
-                .setParameter(2, key.value())
-                .setParameter(3, requestFingerprint)
-                .setParameter(4, (double) retention.toSeconds())
-                .getResultList();
-        if (rows.isEmpty()) {
-            return new Claim(false, null);
+    public Claim claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention)
+            throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+            claim.setString(1, merchantId);
+            claim.setString(2, key.value());
+            claim.setString(3, requestFingerprint);
+            claim.setDouble(4, retention.toSeconds());
+            claim.setString(5, merchantId);
+            claim.setString(6, key.value());
+            try (ResultSet row = claim.executeQuery()) {
+                if (!row.next()) {
+                    return new Claim(false, null);
+                }
+                return row.getBoolean(1) ? new Claim(true, null) : new Claim(false, stored(row, 2));
+            }
         }
-        Object[] row = rows.get(0);
-        return Boolean.TRUE.equals(row[0]) ? new Claim(true, null) : new Claim(false, stored(row, 1));
     }
 
     /** The outcome of {@link #claim}: claimed, or the stored answer, or neither (see there). */
@@ -65,56 +98,50 @@ public class IdempotencyStore {
     }
 
     /** The committed answer of a key, and whether the key is older than the retention period. */
-    public Optional<StoredResponse> find(String merchantId, IdempotencyKey key, Duration retention) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = entityManager.createNativeQuery("""
-                        SELECT request_fingerprint, payment_id::text, response_status, response_body,
-                               created_at < now() - make_interval(secs => ?3)
-                        FROM idempotency_keys
-                        WHERE merchant_id = ?1 AND idempotency_key = ?2""")
-                .setParameter(1, merchantId)
-                .setParameter(2, key.value())
-                .setParameter(3, (double) retention.toSeconds())
-                .getResultList();
-        return rows.stream().findFirst().map(row -> stored(row, 0));
+    public Optional<StoredResponse> find(String merchantId, IdempotencyKey key, Duration retention)
+            throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement find = connection.prepareStatement(FIND)) {
+            find.setDouble(1, retention.toSeconds());
+            find.setString(2, merchantId);
+            find.setString(3, key.value());
+            try (ResultSet row = find.executeQuery()) {
+                return row.next() ? Optional.of(stored(row, 1)) : Optional.empty();
+            }
+        }
     }
 
-    private static StoredResponse stored(Object[] row, int from) {
+    /** The stored columns from {@code from} on: fingerprint, payment id, status, body, expired. */
+    private static StoredResponse stored(ResultSet row, int from) throws SQLException {
         return new StoredResponse(
-                (String) row[from],
-                row[from + 1] == null ? null : UUID.fromString((String) row[from + 1]),
-                row[from + 2] == null ? 0 : ((Number) row[from + 2]).intValue(),
-                (String) row[from + 3],
-                Boolean.TRUE.equals(row[from + 4]));
+                row.getString(from),
+                row.getObject(from + 1, UUID.class),
+                row.getInt(from + 2),
+                row.getString(from + 3),
+                row.getBoolean(from + 4));
     }
 
     /** Forgets an expired key so that it can be claimed again; false if it is gone or not expired. */
-    public boolean forgetExpired(String merchantId, IdempotencyKey key, Duration retention) {
-        return entityManager.createNativeQuery("""
-                        DELETE FROM idempotency_keys
-                        WHERE merchant_id = ?1 AND idempotency_key = ?2
-                          AND created_at < now() - make_interval(secs => ?3)""")
-                .setParameter(1, merchantId)
-                .setParameter(2, key.value())
-                .setParameter(3, (double) retention.toSeconds())
-                .executeUpdate() == 1;
+    public boolean forgetExpired(String merchantId, IdempotencyKey key, Duration retention) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement forget = connection.prepareStatement(FORGET_EXPIRED)) {
+            forget.setString(1, merchantId);
+            forget.setString(2, key.value());
+            forget.setDouble(3, retention.toSeconds());
+            return forget.executeUpdate() == 1;
+        }
     }
 
     /**
      * Deletes up to {@code batchSize} expired keys, oldest first. SKIP LOCKED passes over keys that
      * a request is working on right now instead of waiting for it.
      */
-    public int deleteExpired(Duration retention, int batchSize) {
-        return entityManager.createNativeQuery("""
-                        DELETE FROM idempotency_keys k
-                        USING (SELECT merchant_id, idempotency_key FROM idempotency_keys
-                               WHERE created_at < now() - make_interval(secs => ?1)
-                               ORDER BY created_at
-                               LIMIT ?2
-                               FOR UPDATE SKIP LOCKED) expired
-                        WHERE k.merchant_id = expired.merchant_id AND k.idempotency_key = expired.idempotency_key""")
-                .setParameter(1, (double) retention.toSeconds())
-                .setParameter(2, batchSize)
-                .executeUpdate();
+    public int deleteExpired(Duration retention, int batchSize) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement delete = connection.prepareStatement(DELETE_EXPIRED)) {
+            delete.setDouble(1, retention.toSeconds());
+            delete.setInt(2, batchSize);
+            return delete.executeUpdate();
+        }
     }
 }

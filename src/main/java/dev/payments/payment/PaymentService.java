@@ -93,7 +93,7 @@ public class PaymentService {
     }
 
     private CreateResult createOrReplay(String merchantId, IdempotencyKey key, String fingerprint,
-            CreatePaymentRequest request) {
+            CreatePaymentRequest request) throws SQLException {
         for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
             // Waits here while a concurrent transaction holds the same key, then claims it (that
             // one rolled back) or finds it taken (that one committed).
@@ -126,7 +126,8 @@ public class PaymentService {
      * that is sound while the call is fast and the processor deduplicates on a key derived from
      * (merchant, Idempotency-Key): a crash between its charge and our commit is then retried safely.
      */
-    private CreateResult charge(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
+    private CreateResult charge(String merchantId, IdempotencyKey key, CreatePaymentRequest request)
+            throws SQLException {
         DemoCard card = DemoCard.byToken(request.paymentMethod()).orElseThrow();
         Payment payment = new Payment();
         payment.id = Uuids.v7();
