@@ -49,6 +49,8 @@ class Service:
                    QUARKUS_DATASOURCE_JDBC_URL=f"jdbc:postgresql://127.0.0.1:{self.args.pg_port}/payments",
                    QUARKUS_DATASOURCE_USERNAME="payments", QUARKUS_DATASOURCE_PASSWORD="payments",
                    PAYMENTS_DEMO_MERCHANTS="true", QUARKUS_HTTP_PORT=str(self.port),
+                   # as docker/Dockerfile.jvm sets it: fewer glibc malloc arenas, less resident memory
+                   MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),
                    QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level)
         self.log = open(os.path.join(RESULTS, f"service-{'aot' if self.aot else 'plain'}.log"), "a")
         started = time.monotonic()

@@ -10,6 +10,7 @@
 #   BENCH_DURATION    seconds per workload (20)     BENCH_WARMUP  seconds of warm-up load (300)
 #   BENCH_CONNECTIONS wrk and pgbench concurrency (32)
 #   BENCH_AOT         0 to skip the AOT-cache build (it runs the test suite once, about 3 minutes)
+#   MALLOC_ARENA_MAX  glibc malloc arenas of the service (default 2, as docker/Dockerfile.jvm sets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
