@@ -8,7 +8,8 @@ Measures, in one run on one machine:
     plus create rate-limited to half the measured maximum; errors, CPU per request of the service
     and of PostgreSQL, and the service's peak RSS;
   - the limit: pgbench running the service's own SQL transaction for a create and for a replay, at
-    the same concurrency;
+    the same concurrency, each right after the service's run of the same workload; every measured
+    run starts from a vacuumed, freshly checkpointed database (see settle);
 then checks the database (exactly one payment per key, no orphans), prints a table, and writes
 bench/results/<timestamp>.json and .png. Standard library only (plus wrk, pgbench, gnuplot).
 """
@@ -147,10 +148,19 @@ def pgbench(args, script, defines=()):
             "failed": int(failed.group(1)) if failed else 0}
 
 
-def psql(args, sql):
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "payments", "-d", "payments",
+def psql(args, sql, user="payments"):
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", user, "-d", "payments",
                           "-tAc", sql], capture_output=True, text=True, check=True)
     return out.stdout.strip()
+
+
+def settle(args):
+    """Same starting point for every measured run, service or pgbench: no autovacuum work left over
+    from the previous run, and a checkpoint just taken (so each run pays the same full-page writes).
+    Without this, whichever run overlapped a checkpoint or an autovacuum of the growing tables lost
+    up to a fifth of its rate, and the service/pgbench ratios swung with it."""
+    psql(args, "VACUUM (ANALYZE) payments, idempotency_keys")
+    psql(args, "CHECKPOINT", user="postgres")
 
 
 def make_replay_keys(args, port):
@@ -303,14 +313,26 @@ def main():
             log(f"warm-up {i + 1}/{rounds}: {w['rps']:.0f} req/s")
         result["warmup_rps"] = warm
         s = result["service"] = {}
+        p = result["pgbench"] = {}
+        # pgbench runs right after the service's run of the same transaction (the service idles
+        # meanwhile), so both meet the database at the same size
+        limits = {"create": ("create.sql", [("run", args.run_id), ("n", 0)]),
+                  "replay": ("replay.sql", [("replay_prefix", f"replay-{args.run_id}-"),
+                                            ("replay_keys", args.replay_keys)])}
         for name, script in (("create", "create.lua"), ("replay", "replay.lua"), ("race", "race.lua"),
                              ("mixed", "mixed.lua")):
+            settle(args)
             s[name] = wrk(args, script, args.port, args.duration, name)
             log(f"{name}: {s[name]['rps']:.0f} req/s, p99 {ms(s[name]['p99_us'])} ms, errors {s[name]['errors']}")
             if name == "create":
                 after_create = service.peak_rss_mb()
+            if name in limits:
+                settle(args)
+                p[name] = pgbench(args, *limits[name])
+                log(f"pgbench {name}: {p[name]['tps']:.0f} tps, failed {p[name]['failed']}")
         half = s["create"]["rps"] / 2
         delay = max(1, round(1000 * args.connections / half))
+        settle(args)
         s["create_rate_limited"] = wrk(args, "create.lua", args.port, args.duration, "create-rate-limited",
                                        extra_env={"BENCH_DELAY_MS": str(delay)})
         s["create_rate_limited"]["target_rps"] = round(half)
@@ -320,10 +342,6 @@ def main():
     finally:
         service.stop()
 
-    log("pgbench: the same transactions without the service")
-    result["pgbench"] = {"create": pgbench(args, "create.sql"),
-                         "replay": pgbench(args, "replay.sql", [("replay_prefix", f"replay-{args.run_id}-"),
-                                                                ("replay_keys", args.replay_keys)])}
     result["ratios"] = {"create": s["create"]["rps"] / result["pgbench"]["create"]["tps"],
                         "replay": s["replay"]["rps"] / result["pgbench"]["replay"]["tps"]}
     result["database"] = check_database(args)

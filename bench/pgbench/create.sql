@@ -1,12 +1,15 @@
 -- The transaction the service runs for a new key (IdempotencyStore.claim, then
 -- PaymentStore.insertWithAnswer), statement for statement, so that pgbench measures what
 -- PostgreSQL alone can do with it. lock_timeout is set per connection (PGOPTIONS), as the
--- service sets it per pooled connection.
-\set k random(1, 9000000000000000000)
+-- service sets it per pooled connection. The data follow the service's too: keys are a run prefix
+-- plus a per-client counter (like bench/wrk/create.lua's), payment ids are time-ordered like the
+-- service's UUIDv7 (48 bits of milliseconds, then random bits), so both insert into the same
+-- parts of the indexes. The orchestrator defines run (a prefix unique to the run) and n=0.
+\set n :n + 1
 BEGIN;
 WITH claimed AS (
     INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
-    VALUES ('acme', 'pgbench-' || :k, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060')
+    VALUES ('acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060')
     ON CONFLICT DO NOTHING
     RETURNING true)
 SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
@@ -14,14 +17,15 @@ UNION ALL
 SELECT false, request_fingerprint, payment_id, response_status, response_body,
        created_at < now() - make_interval(secs => 86400)
 FROM idempotency_keys
-WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :k AND NOT EXISTS (SELECT 1 FROM claimed);
+WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n AND NOT EXISTS (SELECT 1 FROM claimed);
 WITH payment AS (
     INSERT INTO payments (id, merchant_id, amount, currency, status, decline_code,
                           payment_method, description, metadata, created_at)
-    VALUES (gen_random_uuid(), 'acme', 2500, 'EUR', 'succeeded', NULL, 'pm_card_visa', 'bench',
+    VALUES ((lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
+             || substr(replace(gen_random_uuid()::text, '-', ''), 13))::uuid, 'acme', 2500, 'EUR', 'succeeded', NULL, 'pm_card_visa', 'bench',
             CAST('{}' AS jsonb), now())
     RETURNING id)
 UPDATE idempotency_keys SET payment_id = (SELECT id FROM payment), response_status = 201,
     response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z"}'
-WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :k;
+WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n;
 COMMIT;
