@@ -1,20 +1,20 @@
 -- The transaction the service runs for a new key (IdempotencyStore.claim, then
 -- PaymentStore.insertWithAnswer), statement for statement, so that pgbench measures what
 -- PostgreSQL alone can do with it. lock_timeout is set per connection (PGOPTIONS), as the
--- service sets it per pooled connection. The data follow the service's too: keys are a run prefix
+-- service sets it per pooled connection (and as its role's default). The data follow the service's too: keys are a run prefix
 -- plus a per-client counter (like bench/wrk/create.lua's), payment ids are time-ordered like the
 -- service's UUIDv7 (48 bits of milliseconds, then random bits), so both insert into the same
 -- parts of the indexes. The orchestrator defines run (a prefix unique to the run) and n=0.
 \set n :n + 1
 BEGIN;
 WITH claimed AS (
-    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
-    VALUES ('acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060')
+    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme)
+    VALUES ('acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060', 2)
     ON CONFLICT DO NOTHING
     RETURNING true)
-SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
+SELECT true, NULL, NULL, NULL, NULL, NULL, false FROM claimed
 UNION ALL
-SELECT false, request_fingerprint, payment_id, response_status, response_body,
+SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
        created_at < now() - make_interval(secs => 86400)
 FROM idempotency_keys
 WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n AND NOT EXISTS (SELECT 1 FROM claimed);

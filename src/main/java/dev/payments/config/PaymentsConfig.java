@@ -3,6 +3,7 @@ package dev.payments.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 
 /** Every limit, timeout and retention of the payment API, with the reason for its default. */
 @ConfigMapping(prefix = "payments")
@@ -19,13 +20,17 @@ public interface PaymentsConfig {
 
     Auth auth();
 
+    Database database();
+
+    RateLimit rateLimit();
+
     interface Idempotency {
         /**
          * How long a request waits for a concurrent request with the same key to commit before it
-         * gives up with 409 and Retry-After. A create commits in milliseconds; 5s rides out a slow
-         * disk or a pause and still answers well before a typical 30s client timeout.
+         * gives up with 409 and Retry-After. A create commits in milliseconds; 2s rides out a slow
+         * disk or a pause, and keeps every answer within the 5s bound (see Database).
          */
-        @WithDefault("5s")
+        @WithDefault("2s")
         Duration lockTimeout();
 
         /**
@@ -53,10 +58,54 @@ public interface PaymentsConfig {
 
     interface Auth {
         /**
-         * How long a verified API key is trusted without asking the database again. A minute saves
-         * a query per request; revoking a key (deleting its merchant row) takes effect within it.
+         * How long an API key's answer (its merchant, or that it is nobody's) is trusted without
+         * asking the database again. A minute saves a query per request; revoking a key takes
+         * effect within it.
          */
         @WithDefault("60s")
         Duration cacheTtl();
+    }
+
+    /**
+     * Server-side limits of the service's database sessions. Together with the JDBC socket timeout
+     * (3s) and the pool's acquisition timeout (1s), they bound every answer to about 4s however the
+     * database misbehaves.
+     */
+    interface Database {
+        /**
+         * No statement runs longer (SQLSTATE 57014, answered 503). The slowest healthy statement is
+         * a claim waiting out the 2s lock timeout; 2.5s leaves room for it and stays under the
+         * socket timeout, so a slow server is cancelled by itself, cleanly, before the client gives up.
+         */
+        @WithDefault("2500ms")
+        Duration statementTimeout();
+
+        /**
+         * A session idle inside a transaction this long is ended by the server. The service never
+         * idles in a transaction (there are no network calls inside one), so only a client that
+         * died or froze mid-transaction meets it, and its key is free again within 5s.
+         */
+        @WithDefault("5s")
+        Duration idleInTransactionTimeout();
+    }
+
+    interface RateLimit {
+        /**
+         * Requests per second a merchant may make, sustained (a token bucket refilled at this
+         * rate). Generous: 100/s is Stripe's live-mode default; it exists so that one merchant's
+         * runaway client cannot take the capacity all merchants share.
+         */
+        @WithDefault("100")
+        int requestsPerSecond();
+
+        /** Requests a merchant may make at once above the sustained rate: absorbs bursts such as batch jobs. */
+        @WithDefault("200")
+        int burst();
+
+        /**
+         * Per-merchant sustained rates, by merchant id ({@code payments.rate-limit.merchants.initech=500});
+         * the burst of such a merchant is twice its rate.
+         */
+        Map<String, Integer> merchants();
     }
 }

@@ -20,7 +20,7 @@ import java.util.UUID;
  * statement: if another transaction holds an uncommitted row with the same key it waits on the
  * unique index until that transaction ends, then inserts (the other rolled back) or reports zero
  * rows (the other committed), and in neither case is our transaction aborted. The wait is bounded
- * by PostgreSQL's lock_timeout, set on every connection by {@link LockTimeout}.
+ * by PostgreSQL's lock_timeout ({@link dev.payments.database.SessionLimits}).
  *
  * <p>Plain JDBC on the transaction's connection ({@link Database}): these are hand-written
  * statements, and running them as Hibernate native queries only added a session and query
@@ -31,19 +31,19 @@ public class IdempotencyStore {
 
     private static final String CLAIM = """
             WITH claimed AS (
-                INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint)
-                VALUES (?, ?, ?)
+                INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme)
+                VALUES (?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
                 RETURNING true)
-            SELECT true, NULL, NULL, NULL, NULL, false FROM claimed
+            SELECT true, NULL, NULL, NULL, NULL, NULL, false FROM claimed
             UNION ALL
-            SELECT false, request_fingerprint, payment_id, response_status, response_body,
+            SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
                    created_at < now() - make_interval(secs => ?)
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ? AND NOT EXISTS (SELECT 1 FROM claimed)""";
 
     private static final String FIND = """
-            SELECT request_fingerprint, payment_id, response_status, response_body,
+            SELECT request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
                    created_at < now() - make_interval(secs => ?)
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ?""";
@@ -81,9 +81,10 @@ public class IdempotencyStore {
             claim.setString(1, merchantId);
             claim.setString(2, key.value());
             claim.setString(3, requestFingerprint);
-            claim.setDouble(4, retention.toSeconds());
-            claim.setString(5, merchantId);
-            claim.setString(6, key.value());
+            claim.setInt(4, RequestFingerprint.CURRENT_SCHEME);
+            claim.setDouble(5, retention.toSeconds());
+            claim.setString(6, merchantId);
+            claim.setString(7, key.value());
             try (ResultSet row = claim.executeQuery()) {
                 if (!row.next()) {
                     return new Claim(false, null);
@@ -111,14 +112,15 @@ public class IdempotencyStore {
         }
     }
 
-    /** The stored columns from {@code from} on: fingerprint, payment id, status, body, expired. */
+    /** The stored columns from {@code from} on: fingerprint, its scheme, payment id, status, body, expired. */
     private static StoredResponse stored(ResultSet row, int from) throws SQLException {
         return new StoredResponse(
                 row.getString(from),
-                row.getObject(from + 1, UUID.class),
-                row.getInt(from + 2),
-                row.getString(from + 3),
-                row.getBoolean(from + 4));
+                row.getInt(from + 1),
+                row.getObject(from + 2, UUID.class),
+                row.getInt(from + 3),
+                row.getString(from + 4),
+                row.getBoolean(from + 5));
     }
 
     /** Forgets an expired key so that it can be claimed again; false if it is gone or not expired. */

@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Gives {@code ./mvnw quarkus:dev} a database with no configuration: the configured
- * quarkus.datasource.jdbc.url if there is one, else a {@link LocalPostgres}. Acts in the dev
+ * quarkus.datasource.jdbc.url if there is one, else a {@link LocalPostgres} (the service as its
+ * runtime role, Flyway as the schema owner). Acts in the dev
  * profile only. Dev mode rebuilds its configuration on every live reload, in a fresh class loader,
  * so the server started first is remembered in system properties and reused until the JVM exits.
  */
@@ -37,14 +38,18 @@ public class DevDatabaseConfigSourceFactory implements ConfigSourceFactory {
                 LocalPostgres postgres = startLocalPostgres();
                 Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "local-postgres-stop"));
                 System.setProperty(REMEMBERED + "url", postgres.jdbcUrl());
-                System.setProperty(REMEMBERED + "username", postgres.username());
-                System.setProperty(REMEMBERED + "password", postgres.password());
+                System.setProperty(REMEMBERED + "username", postgres.appUsername());
+                System.setProperty(REMEMBERED + "password", postgres.appPassword());
+                System.setProperty(REMEMBERED + "owner-username", postgres.ownerUsername());
+                System.setProperty(REMEMBERED + "owner-password", postgres.ownerPassword());
             }
         }
         return List.of(new PropertiesConfigSource(Map.of(
                 URL, System.getProperty(REMEMBERED + "url"),
                 "quarkus.datasource.username", System.getProperty(REMEMBERED + "username"),
-                "quarkus.datasource.password", System.getProperty(REMEMBERED + "password")),
+                "quarkus.datasource.password", System.getProperty(REMEMBERED + "password"),
+                "quarkus.flyway.username", System.getProperty(REMEMBERED + "owner-username"),
+                "quarkus.flyway.password", System.getProperty(REMEMBERED + "owner-password")),
                 "local-postgres", 150));
     }
 

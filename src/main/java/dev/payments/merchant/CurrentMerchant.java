@@ -1,29 +1,25 @@
 package dev.payments.merchant;
 
-import io.vertx.ext.web.RoutingContext;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 
-/** The merchant that {@link AuthenticationFilter} authenticated for the current request. */
+/**
+ * The merchant of the current request, as {@link ApiKeyIdentityProvider} authenticated it. Only
+ * for {@code @Authenticated} resources: there the identity is resolved before the method runs.
+ */
 @RequestScoped
 public class CurrentMerchant {
 
-    private static final String KEY = "payments.merchant";
+    private final SecurityIdentity identity;
 
-    private final RoutingContext routing;
-
-    CurrentMerchant(RoutingContext routing) {
-        this.routing = routing;
-    }
-
-    static void set(RoutingContext routing, String merchantId) {
-        routing.put(KEY, merchantId);
+    CurrentMerchant(SecurityIdentity identity) {
+        this.identity = identity;
     }
 
     public String id() {
-        String id = routing.get(KEY);
-        if (id == null) {
-            throw new IllegalStateException("no authenticated merchant: is the path covered by AuthenticationFilter?");
+        if (identity.isAnonymous()) {
+            throw new IllegalStateException("no authenticated merchant: is the resource @Authenticated?");
         }
-        return id;
+        return identity.getPrincipal().getName();
     }
 }

@@ -4,6 +4,8 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -35,4 +37,29 @@ public record CreatePaymentRequest(
         @Size(max = 20, message = "must have at most 20 entries")
         Map<@NotNull @Size(min = 1, max = 40, message = "key must be 1 to 40 characters") String,
             @NotNull(message = "must be a string") @Size(max = 500) String> metadata) {
+
+    /**
+     * The request as the service understands it: currency upper-case, and no metadata the same as
+     * empty metadata. Two requests that normalize alike make the same payment, so they are the same
+     * request for their idempotency key.
+     */
+    public CreatePaymentRequest normalized() {
+        return new CreatePaymentRequest(amount, currency == null ? null : currency.toUpperCase(Locale.ROOT), paymentMethod,
+                description, metadata == null || metadata.isEmpty() ? null : metadata);
+    }
+
+    /**
+     * The fields of this request as the first fingerprint scheme wrote them: its five fields, in
+     * this order, as sent. Fixed here, whatever fields the request gains, so keys stored by the
+     * releases before still compare (see RequestFingerprint).
+     */
+    public Map<String, Object> legacyV1Fields() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("amount", amount);
+        fields.put("currency", currency);
+        fields.put("payment_method", paymentMethod);
+        fields.put("description", description);
+        fields.put("metadata", metadata);
+        return fields;
+    }
 }

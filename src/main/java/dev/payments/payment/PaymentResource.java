@@ -4,6 +4,7 @@ import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.merchant.CurrentMerchant;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
+import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.validation.Valid;
@@ -30,13 +31,20 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** HTTP in, one service call, HTTP out. Authentication happened before: see AuthenticationFilter. */
+/**
+ * HTTP in, one service call, HTTP out. {@code @Authenticated}: Quarkus Security has resolved the
+ * merchant before any method here runs (see ApiKeyAuthenticationMechanism).
+ */
 @Path("/payments")
+@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Payments")
 @SecurityRequirement(name = PaymentsApi.BEARER)
 @APIResponse(responseCode = "401", description = "Missing or unknown API key",
         headers = @Header(name = "WWW-Authenticate", schema = @Schema(type = SchemaType.STRING)),
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "429", description = "Over this merchant's rate limit; retry after Retry-After seconds",
+        headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 @APIResponse(responseCode = "503", description = "The database is unreachable; retry with the same Idempotency-Key",
         headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),

@@ -3,6 +3,7 @@ package dev.payments.payment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.config.PaymentsConfig;
+import dev.payments.database.DatabaseFailures;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
 import dev.payments.idempotency.RequestFingerprint;
@@ -40,9 +41,6 @@ public class PaymentService {
      */
     private static final int MAX_CLAIM_ATTEMPTS = 3;
 
-    /** SQLSTATE lock_not_available: lock_timeout passed while waiting for the key's current holder. */
-    private static final String LOCK_NOT_AVAILABLE = "55P03";
-
     private final IdempotencyStore keys;
     private final PaymentStore paymentStore;
     private final RequestFingerprint fingerprints;
@@ -68,12 +66,12 @@ public class PaymentService {
      * longer than the lock timeout.
      */
     public CreateResult create(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
-        String fingerprint = fingerprints.of("POST", CREATE_PATH, request);
+        String fingerprint = fingerprints.of("POST", CREATE_PATH, request.normalized());
         CreateResult result;
         try {
             result = QuarkusTransaction.requiringNew().call(() -> createOrReplay(merchantId, key, fingerprint, request));
         } catch (RuntimeException e) {
-            if (isLockTimeout(e)) {
+            if (DatabaseFailures.isLockTimeout(e)) {
                 metrics.lockTimeout();
                 LOG.infof("idempotency key busy merchant=%s key=%s: gave up after %s", merchantId, key, config.lockTimeout());
                 throw Problems.keyInUse();
@@ -111,7 +109,8 @@ public class PaymentService {
                 keys.forgetExpired(merchantId, key, config.retention());
                 continue;
             }
-            if (!stored.get().requestFingerprint().equals(fingerprint)) {
+            if (!fingerprints.sameRequest(stored.get(), fingerprint,
+                    () -> fingerprints.legacyV1("POST", CREATE_PATH, request.legacyV1Fields()))) {
                 metrics.conflict();
                 throw Problems.keyReused();
             }
@@ -185,14 +184,5 @@ public class PaymentService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a payment", e);
         }
-    }
-
-    private static boolean isLockTimeout(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

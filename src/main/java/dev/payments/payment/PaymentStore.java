@@ -56,7 +56,11 @@ public class PaymentStore {
             insert.setString(13, body);
             insert.setString(14, payment.merchantId);
             insert.setString(15, key.value());
-            insert.executeUpdate();
+            // the key row was claimed by this transaction: anything but one row means it is gone or not ours
+            int updated = insert.executeUpdate();
+            if (updated != 1) {
+                throw new IllegalStateException("storing the answer of key " + key + " updated " + updated + " rows, not 1");
+            }
         }
     }
 

@@ -48,6 +48,10 @@ public final class Problems {
                 .withDecline(paymentId, declineCode);
     }
 
+    public static ProblemException forbidden() {
+        return new ProblemException(Problem.of("forbidden", "Forbidden", 403, "No merchant may call this endpoint."));
+    }
+
     public static ProblemException notFound(String detail) {
         return new ProblemException(Problem.of("not-found", "Not found", 404, detail));
     }
@@ -82,6 +86,18 @@ public final class Problems {
         return new ProblemException(Problem.of("idempotency-key-reused", "Idempotency key reused", 422,
                 "This Idempotency-Key was already used with a different request. Send the original request to "
                         + "get its result, or use a new key for a new payment."));
+    }
+
+    public static ProblemException unstorableValue() {
+        return new ProblemException(Problem.of("unstorable-value", "Invalid value", 400,
+                "A value in the request cannot be stored. Nothing was stored; correct the request and send it again."));
+    }
+
+    public static ProblemException rateLimited(long retryAfterSeconds) {
+        return new ProblemException(Problem.of("rate-limited", "Too many requests", 429,
+                "This merchant is sending requests faster than its rate limit. Retry after Retry-After seconds; "
+                        + "a retried POST keeps its Idempotency-Key."),
+                Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
     }
 
     public static ProblemException serviceUnavailable() {

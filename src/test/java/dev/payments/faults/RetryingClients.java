@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  * Clients that do what the API asks of them: every payment has its own key, and a request that
  * failed (503, 409, 500, a timeout, a refused connection) is retried with the same key and body
  * until it gets an answer. Everything they see is counted, so a failing test says what happened.
+ *
+ * <p>Two ways to drive them: {@link #payAll} pays a fixed list of keys; {@link #start} keeps
+ * paying new keys until {@link #stop}, so that a test can make its fault overlap the traffic by
+ * construction: start the fault once requests are in flight ({@link #awaitInFlight}), and stop the
+ * clients only after the service has recovered and served more payments.
  */
 final class RetryingClients {
 
@@ -44,6 +49,76 @@ final class RetryingClients {
     private static final long PAUSE_BETWEEN_PAYMENTS_MS = 20;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** Requests sent and not yet answered (or failed), right now. */
+    final AtomicInteger inFlight = new AtomicInteger();
+    /** Every key a client started to pay, in the order they started. */
+    final List<String> keysStarted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicInteger nextKey = new AtomicInteger();
+    private ExecutorService running;
+    private List<Future<?>> runningClients;
+
+    /**
+     * Starts {@code threads} clients that pay new keys ({@code prefix-0}, {@code prefix-1}, ...)
+     * one after another until {@link #stop}; each key is retried until it is answered.
+     */
+    void start(String prefix, int threads, List<String> baseUrls, Duration deadline) {
+        running = Executors.newFixedThreadPool(threads);
+        runningClients = new java.util.ArrayList<>();
+        long end = System.nanoTime() + deadline.toNanos();
+        for (int t = 0; t < threads; t++) {
+            int salt = t;
+            runningClients.add(running.submit(() -> {
+                while (!stopping.get() && System.nanoTime() < end) {
+                    String key = prefix + "-" + nextKey.getAndIncrement();
+                    keysStarted.add(key);
+                    pay(key, baseUrls, salt, end);
+                    Thread.sleep(PAUSE_BETWEEN_PAYMENTS_MS);
+                }
+                return null;
+            }));
+        }
+    }
+
+    /** Lets every client finish the key it is paying (with retries), then stops them. */
+    void stop(Duration timeout) throws Exception {
+        stopping.set(true);
+        try {
+            for (Future<?> client : runningClients) {
+                client.get(timeout.toSeconds(), TimeUnit.SECONDS);
+            }
+        } finally {
+            running.shutdownNow();
+        }
+    }
+
+    /** Waits until at least {@code created} payments were answered and a request is in flight right now. */
+    boolean awaitInFlight(int created, Duration timeout) throws InterruptedException {
+        return await(() -> this.created.get() >= created && inFlight.get() > 0, timeout);
+    }
+
+    /** Waits until {@code more} further payments have been created from now on. */
+    boolean awaitMoreCreated(int more, Duration timeout) throws InterruptedException {
+        int target = created.get() + more;
+        return await(() -> created.get() >= target, timeout);
+    }
+
+    /** Waits until some request was answered 503. */
+    boolean awaitUnavailable(Duration timeout) throws InterruptedException {
+        return await(() -> unavailable.get() > 0, timeout);
+    }
+
+    private static boolean await(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return condition.getAsBoolean();
+    }
 
     /**
      * Pays every key once, each client thread working through its share, each request sent to one
@@ -79,6 +154,7 @@ final class RetryingClients {
             String base = baseUrls.get((salt + attempt) % baseUrls.size());
             long started = System.nanoTime();
             sent.incrementAndGet();
+            inFlight.incrementAndGet();
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/payments"))
                         .timeout(REQUEST_TIMEOUT)
@@ -113,6 +189,8 @@ final class RetryingClients {
             } catch (java.io.IOException e) {
                 slowest.accumulateAndGet((int) ((System.nanoTime() - started) / 1_000_000), Math::max);
                 transportErrors.incrementAndGet();
+            } finally {
+                inFlight.decrementAndGet();
             }
             Thread.sleep(Math.min(1000, 50L * (attempt + 1)));
         }

@@ -19,19 +19,27 @@ final class ServiceProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final int port;
+    final int managementPort;
     private final Map<String, String> env;
     private final String name;
     private Process process;
 
-    ServiceProcess(String name, String jdbcUrl, String username, String password) {
+    ServiceProcess(String name, String jdbcUrl, String username, String password, String ownerUsername, String ownerPassword) {
         this.name = name;
         this.port = freePort();
+        this.managementPort = freePort();
         this.env = Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
                 "QUARKUS_DATASOURCE_USERNAME", username,
                 "QUARKUS_DATASOURCE_PASSWORD", password,
+                "QUARKUS_FLYWAY_USERNAME", ownerUsername,
+                "QUARKUS_FLYWAY_PASSWORD", ownerPassword,
                 "PAYMENTS_DEMO_MERCHANTS", "true",
-                "QUARKUS_HTTP_PORT", String.valueOf(port));
+                // the clients are one merchant sending hundreds of requests a second, on purpose
+                "PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND", "100000",
+                "PAYMENTS_RATE_LIMIT_BURST", "100000",
+                "QUARKUS_HTTP_PORT", String.valueOf(port),
+                "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
     }
 
     String baseUrl() {
@@ -68,7 +76,7 @@ final class ServiceProcess {
 
     int readiness() {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;

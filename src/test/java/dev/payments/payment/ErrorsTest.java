@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.RawHttp;
 import dev.payments.testsupport.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -130,6 +131,56 @@ class ErrorsTest {
         entries.put("k".repeat(40), "v".repeat(500));
         atLimits.put("metadata", entries);
         create(ACME_KEY, newKey(), atLimits).then().statusCode(201).body("metadata.size()", equalTo(20));
+    }
+
+    @Test
+    void textPostgresCannotStoreIs400NamingTheFieldAndStoresNothing() {
+        String base = "{\"amount\":2500,\"currency\":\"EUR\",\"payment_method\":\"pm_card_visa\"";
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(base + ",\"description\":\"a\\u0000b\"}", "description");
+        cases.put(base + ",\"description\":\"a\\ud800b\"}", "description");
+        cases.put(base + ",\"description\":\"\\udc00\"}", "description");
+        cases.put(base + ",\"description\":\"\\ude00\\ud83d\"}", "description");
+        cases.put(base + ",\"metadata\":{\"k\":\"v\\u0000\"}}", "metadata.k");
+        cases.put(base + ",\"metadata\":{\"k\":\"\\udbff\"}}", "metadata.k");
+        cases.put(base + ",\"metadata\":{\"k\\u0000\":\"v\"}}", "metadata");
+        cases.put(base + ",\"metadata\":{\"\\ud800\":\"v\"}}", "metadata");
+        cases.forEach((json, field) -> {
+            String key = newKey();
+            Response response = as(ACME_KEY).header("Idempotency-Key", key).contentType(ContentType.JSON).body(json)
+                    .post("/payments");
+            assertCleanProblem(response, 400);
+            response.then().body("errors.field", hasItem(field));
+            assertEquals(0, TestDatabase.keyRows(ACME, key), json);
+        });
+        // a pair of surrogates is one character, and fine
+        create(ACME_KEY, newKey(), Map.of("amount", 1, "currency", "EUR", "payment_method", "pm_card_visa",
+                "description", "ok \uD83D\uDE00")).then().statusCode(201).body("description", equalTo("ok \uD83D\uDE00"));
+    }
+
+    @Test
+    void nulAndSurrogatesInAnyByteSpellingAre400() {
+        String before = "{\"amount\":2500,\"currency\":\"EUR\",\"payment_method\":\"pm_card_visa\",\"description\":\"a";
+        byte[][] spellings = {
+                {0x00},                              // a raw NUL byte
+                {(byte) 0xC0, (byte) 0x80},          // NUL as overlong UTF-8 ("modified UTF-8")
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // a lone surrogate encoded as UTF-8 (CESU-8)
+                {(byte) 0xED, (byte) 0xBF, (byte) 0xBF},
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // beyond U+10FFFF
+                {(byte) 0xFF}, {(byte) 0x80}};
+        for (byte[] spelling : spellings) {
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            body.writeBytes(before.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            body.writeBytes(spelling);
+            body.writeBytes("b\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String key = newKey();
+            var answer = RawHttp.send("POST /payments HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ACME_KEY
+                    + "\r\nIdempotency-Key: " + key + "\r\nContent-Type: application/json\r\nContent-Length: " + body.size(),
+                    body.toByteArray());
+            assertEquals(400, answer.status(), java.util.HexFormat.of().formatHex(spelling) + ": " + answer.body());
+            assertTrue(answer.body().contains("\"status\":400"), answer.body());
+            assertEquals(0, TestDatabase.keyRows(ACME, key));
+        }
     }
 
     @Test

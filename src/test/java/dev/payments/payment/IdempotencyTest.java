@@ -148,6 +148,51 @@ class IdempotencyTest {
         create(ACME_KEY, key, body).then().statusCode(201).body("id", equalTo(first.path("id")));
     }
 
+    // d2. "the same request" across releases and spellings
+
+    @Test
+    void aKeyStoredByThePreviousReleaseReplaysForTheSameRequest() {
+        // a payment and its key row exactly as the release before fingerprint scheme 2 wrote them:
+        // that release's fingerprint, and no fingerprint_scheme (the column's default says 1)
+        String key = newKey();
+        String paymentId = java.util.UUID.randomUUID().toString();
+        String stored = "{\"id\":\"" + paymentId + "\",\"amount\":2500,\"currency\":\"EUR\",\"status\":\"succeeded\","
+                + "\"payment_method\":\"pm_card_visa\",\"description\":\"Order 1001\","
+                + "\"metadata\":{\"channel\":\"web\",\"order_id\":\"1001\"},\"created_at\":\"2026-11-30T10:00:00Z\"}";
+        TestDatabase.update("INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, "
+                + "metadata, created_at) VALUES (?::uuid, 'acme', 2500, 'EUR', 'succeeded', 'pm_card_visa', 'Order 1001', "
+                + "'{\"channel\": \"web\", \"order_id\": \"1001\"}', now())", paymentId);
+        TestDatabase.update("INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, payment_id, "
+                + "response_status, response_body) VALUES ('acme', ?, ?, ?::uuid, 201, ?)",
+                key, dev.payments.idempotency.RequestFingerprintTest.V1_FULL, paymentId, stored);
+
+        String sameRequest = "{\"amount\":2500,\"currency\":\"eur\",\"payment_method\":\"pm_card_visa\","
+                + "\"description\":\"Order 1001\",\"metadata\":{\"order_id\":\"1001\",\"channel\":\"web\"}}";
+        Response replay = as(ACME_KEY).header("Idempotency-Key", key).contentType(ContentType.JSON).body(sameRequest)
+                .post("/payments");
+        replay.then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(paymentId));
+        assertEquals(stored, replay.asString());
+        as(ACME_KEY).header("Idempotency-Key", key).contentType(ContentType.JSON)
+                .body(sameRequest.replace("2500", "2600")).post("/payments").then().statusCode(422);
+        assertEquals(1, TestDatabase.number("SELECT count(*) FROM payments WHERE id = ?::uuid", paymentId));
+    }
+
+    @Test
+    void currencyCaseAndAnAbsentOrNullFieldAreTheSameRequest() {
+        String key = newKey();
+        String tag = "case " + java.util.UUID.randomUUID();
+        String first = "{\"amount\":700,\"currency\":\"eur\",\"payment_method\":\"pm_card_visa\",\"description\":\"" + tag + "\"}";
+        String id = as(ACME_KEY).header("Idempotency-Key", key).contentType(ContentType.JSON).body(first).post("/payments")
+                .then().statusCode(201).extract().path("id");
+        String again = "{\"metadata\":null,\"description\":\"" + tag + "\",\"payment_method\":\"pm_card_visa\","
+                + "\"currency\":\"EUR\",\"amount\":700}";
+        as(ACME_KEY).header("Idempotency-Key", key).contentType(ContentType.JSON).body(again).post("/payments")
+                .then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(id));
+        assertEquals(1, TestDatabase.paymentsDescribed(tag));
+        assertEquals(2L, TestDatabase.number("SELECT fingerprint_scheme FROM idempotency_keys WHERE merchant_id = 'acme' "
+                + "AND idempotency_key = ?", key));
+    }
+
     // e. a concurrent holder of the key: wait, then replay, go on, or give up with 409
 
     @Test

@@ -16,8 +16,28 @@ public final class Api {
     public static final String ACME_KEY = "sk_test_acme";
     public static final String GLOBEX = "globex";
     public static final String GLOBEX_KEY = "sk_test_globex";
+    /** A merchant with a rate limit of its own (PostgresResource), registered by the test that needs it. */
+    public static final String THROTTLED = "throttled";
+    public static final String THROTTLED_KEY = "sk_test_throttled";
+    public static final int THROTTLED_RATE = 2;
 
     private Api() {
+    }
+
+    /** The system property in which PostgresResource leaves the management interface's port. */
+    static final String MANAGEMENT_PORT = "test.management.port";
+
+    /** The management interface (health, metrics) of the application under test: a port of its own. */
+    public static String management() {
+        return "http://localhost:" + System.getProperty(MANAGEMENT_PORT, "9001");
+    }
+
+    /** A counter's value in the Prometheus text of /q/metrics, or -1 if it is not there. */
+    public static double metric(String name) {
+        String metrics = given().get(management() + "/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElse(-1);
     }
 
     public static RequestSpecification as(String apiKey) {

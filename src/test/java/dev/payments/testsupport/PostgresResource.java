@@ -9,8 +9,9 @@ import org.jboss.logging.Logger;
 /**
  * A real PostgreSQL for every test, in process ({@code @QuarkusTest}) or against the packaged jar
  * ({@code @QuarkusIntegrationTest}): the one in QUARKUS_DATASOURCE_JDBC_URL if set, else a
- * {@link LocalPostgres} (a Docker container, else embedded). Also switches on what the tests
- * need in every profile: the demo merchants and a fast expiry job.
+ * {@link LocalPostgres} (a Docker container, else embedded), which the service uses as its
+ * runtime role and Flyway as the owner. Also switches on what the tests need in every profile:
+ * the demo merchants, a fast expiry job, and rate limits only the rate-limit test reaches.
  */
 public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
@@ -25,21 +26,43 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
         config.put("payments.demo-merchants", "true");
+        // the management interface on a free port, in process (test-port) and for the packaged jar (port)
+        int management = freePort();
+        System.setProperty(Api.MANAGEMENT_PORT, String.valueOf(management));
+        config.put("quarkus.management.test-port", String.valueOf(management));
+        config.put("quarkus.management.port", String.valueOf(management));
         config.put("payments.idempotency.cleanup-interval", "1s");
         config.put("payments.idempotency.lock-timeout", LOCK_TIMEOUT);
+        // the tests' bursts (200 concurrent payments) stay far below the limit, except for the one
+        // merchant the rate-limit test registers
+        config.put("payments.rate-limit.requests-per-second", "100000");
+        config.put("payments.rate-limit.burst", "100000");
+        config.put("payments.rate-limit.merchants." + Api.THROTTLED, String.valueOf(Api.THROTTLED_RATE));
         String configuredUrl = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
         if (configuredUrl != null && !configuredUrl.isBlank()) {
             LOG.infof("Database: using the configured QUARKUS_DATASOURCE_JDBC_URL (%s)", configuredUrl);
-            TestDatabase.use(configuredUrl, System.getenv("QUARKUS_DATASOURCE_USERNAME"),
-                    System.getenv("QUARKUS_DATASOURCE_PASSWORD"));
+            String user = System.getenv("QUARKUS_DATASOURCE_USERNAME");
+            String password = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
+            TestDatabase.use(configuredUrl, user, password, user, password);
             return config;
         }
         postgres = LocalPostgres.start();
-        TestDatabase.use(postgres.jdbcUrl(), postgres.username(), postgres.password());
+        TestDatabase.use(postgres.jdbcUrl(), postgres.adminUsername(), postgres.adminPassword(),
+                postgres.appUsername(), postgres.appPassword());
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
-        config.put("quarkus.datasource.username", postgres.username());
-        config.put("quarkus.datasource.password", postgres.password());
+        config.put("quarkus.datasource.username", postgres.appUsername());
+        config.put("quarkus.datasource.password", postgres.appPassword());
+        config.put("quarkus.flyway.username", postgres.ownerUsername());
+        config.put("quarkus.flyway.password", postgres.ownerPassword());
         return config;
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

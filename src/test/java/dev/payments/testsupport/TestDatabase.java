@@ -19,22 +19,37 @@ public final class TestDatabase {
     private static final String URL = "test.database.url";
     private static final String USER = "test.database.username";
     private static final String PASSWORD = "test.database.password";
+    private static final String APP_USER = "test.database.app-username";
+    private static final String APP_PASSWORD = "test.database.app-password";
 
     private TestDatabase() {
     }
 
-    static void use(String url, String username, String password) {
+    /** An administrator's credentials (to check anything), and the service's runtime role's. */
+    static void use(String url, String username, String password, String appUsername, String appPassword) {
         System.setProperty(URL, url);
         System.setProperty(USER, username == null ? "" : username);
         System.setProperty(PASSWORD, password == null ? "" : password);
+        System.setProperty(APP_USER, appUsername == null ? "" : appUsername);
+        System.setProperty(APP_PASSWORD, appPassword == null ? "" : appPassword);
     }
 
+    /** As the administrator: sees every session and every row. */
     public static Connection connect() throws SQLException {
+        return DriverManager.getConnection(url(), System.getProperty(USER), System.getProperty(PASSWORD));
+    }
+
+    /** As the role the service runs as, with that role's privileges and defaults. */
+    public static Connection connectAsService() throws SQLException {
+        return DriverManager.getConnection(url(), System.getProperty(APP_USER), System.getProperty(APP_PASSWORD));
+    }
+
+    private static String url() {
         String url = System.getProperty(URL);
         if (url == null) {
             throw new IllegalStateException("PostgresResource has not started a database");
         }
-        return DriverManager.getConnection(url, System.getProperty(USER), System.getProperty(PASSWORD));
+        return url;
     }
 
     /** The single number a query answers, e.g. a count. */
@@ -99,7 +114,7 @@ public final class TestDatabase {
             Connection c = connect();
             c.setAutoCommit(false);
             try (PreparedStatement s = prepare(c, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, "
-                    + "request_fingerprint) VALUES (?, ?, 'held-by-test')", merchantId, key)) {
+                    + "request_fingerprint) VALUES (?, ?, repeat('0', 64))", merchantId, key)) {
                 s.executeUpdate();
             }
             return new HeldKey(c);

@@ -1,4 +1,4 @@
-package dev.payments.config;
+package dev.payments.json;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,6 @@
-package dev.payments.problem;
+package dev.payments.http;
+
+import dev.payments.problem.Problems;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;

@@ -1,0 +1,71 @@
+package dev.payments.database;
+
+import dev.payments.config.PaymentsConfig;
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.AgroalPoolInterceptor;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.jboss.logging.Logger;
+
+/**
+ * The server-side time limits of every session the service works in: lock_timeout (how long a
+ * request waits for a concurrent holder of its key: then 409), statement_timeout (no statement runs
+ * longer: then 503), and idle_in_transaction_session_timeout (a backend whose client went away, or
+ * froze, mid-transaction is ended, so it never keeps a key locked).
+ *
+ * <p>They are set twice, on purpose. At start, as the defaults of the service's own database role
+ * ({@code ALTER ROLE CURRENT_USER SET ...}, which any role may do for itself): every server session
+ * of the role gets them, including those a pooler such as PgBouncer opens and hands out per
+ * transaction. And on every pooled connection when it opens, which also covers connections opened
+ * before the role's defaults changed. Neither costs a request a round trip. Flyway migrates in its
+ * own sessions, and unlimited ({@code quarkus.flyway.init-sql}), so a long migration is not cut off.
+ */
+@ApplicationScoped
+public class SessionLimits implements AgroalPoolInterceptor {
+
+    private static final Logger LOG = Logger.getLogger(SessionLimits.class);
+
+    private final String settings;
+    private final String[] roleDefaults;
+    private final AgroalDataSource dataSource;
+
+    SessionLimits(PaymentsConfig config, AgroalDataSource dataSource) {
+        long lock = config.idempotency().lockTimeout().toMillis();
+        long statement = config.database().statementTimeout().toMillis();
+        long idle = config.database().idleInTransactionTimeout().toMillis();
+        // integers from typed configuration: nothing here comes from a request
+        this.settings = "SET lock_timeout = " + lock + "; SET statement_timeout = " + statement
+                + "; SET idle_in_transaction_session_timeout = " + idle;
+        this.roleDefaults = new String[] {
+                "ALTER ROLE CURRENT_USER SET lock_timeout = " + lock,
+                "ALTER ROLE CURRENT_USER SET statement_timeout = " + statement,
+                "ALTER ROLE CURRENT_USER SET idle_in_transaction_session_timeout = " + idle};
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public void onConnectionCreate(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(settings);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set the session limits on a new connection", e);
+        }
+    }
+
+    void setRoleDefaults(@Observes StartupEvent startup) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (String roleDefault : roleDefaults) {
+                statement.execute(roleDefault);
+            }
+            LOG.debugf("session limits set as the defaults of the database role");
+        } catch (SQLException e) {
+            // pooled connections still get them; only sessions a pooler opens would lack them
+            LOG.warnf("cannot set the session limits as the database role's defaults (%s); "
+                    + "they are set on each pooled connection only", e.getMessage());
+        }
+    }
+}
