@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL on loopback for CI and benchmarks, from Debian's packages.
 #   .ci/postgres.sh start DIR PORT   initdb in DIR (removed first), start on 127.0.0.1:PORT, create
-#                                    user and database "payments" (password "payments")
+#                                    the database "payments" owned by the role "payments_owner" (which
+#                                    Flyway migrates as) and the role "payments_app" (which the service
+#                                    runs as; no DDL); each role's password is its name
 #   .ci/postgres.sh stop DIR
 # Installs postgresql from Debian's packages if no server binaries are found. Durability settings
 # stay at PostgreSQL's defaults.
@@ -25,7 +27,9 @@ case "$cmd" in
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200" start >/dev/null
     "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
-      -c "CREATE USER payments PASSWORD 'payments'" -c "CREATE DATABASE payments OWNER payments"
+      -c "CREATE ROLE payments_owner LOGIN PASSWORD 'payments_owner'" \
+      -c "CREATE ROLE payments_app LOGIN PASSWORD 'payments_app'" \
+      -c "CREATE DATABASE payments OWNER payments_owner"
     echo "[postgres] $("$bin/postgres" --version) on 127.0.0.1:$port, data in $dir"
     ;;
   stop)

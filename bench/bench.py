@@ -48,8 +48,12 @@ class Service:
         cmd += ["-jar", "quarkus-run.jar"]
         env = dict(os.environ,
                    QUARKUS_DATASOURCE_JDBC_URL=f"jdbc:postgresql://127.0.0.1:{self.args.pg_port}/payments",
-                   QUARKUS_DATASOURCE_USERNAME="payments", QUARKUS_DATASOURCE_PASSWORD="payments",
+                   QUARKUS_DATASOURCE_USERNAME="payments_app", QUARKUS_DATASOURCE_PASSWORD="payments_app",
+                   QUARKUS_FLYWAY_USERNAME="payments_owner", QUARKUS_FLYWAY_PASSWORD="payments_owner",
                    PAYMENTS_DEMO_MERCHANTS="true", QUARKUS_HTTP_PORT=str(self.port),
+                   QUARKUS_MANAGEMENT_PORT=str(self.port + 1000),
+                   # the benchmark is one merchant at full speed: no per-merchant rate limit
+                   PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND="1000000", PAYMENTS_RATE_LIMIT_BURST="1000000",
                    # as docker/Dockerfile.jvm sets it: fewer glibc malloc arenas, less resident memory
                    MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),
                    QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level)
@@ -131,7 +135,8 @@ def wrk(args, script, port, duration, label, threads=1, extra_env=None):
 
 
 def pgbench(args, script, defines=()):
-    cmd = ["pgbench", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "payments", "-n", "-M", "prepared",
+    # as the service's runtime role, with that role's defaults (the session limits the service sets)
+    cmd = ["pgbench", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "payments_app", "-n", "-M", "prepared",
            f"-c{args.connections}", "-j2", f"-T{args.duration}", "-f", os.path.join("bench", "pgbench", script)]
     for name, value in defines:
         cmd += ["-D", f"{name}={value}"]
@@ -148,7 +153,7 @@ def pgbench(args, script, defines=()):
             "failed": int(failed.group(1)) if failed else 0}
 
 
-def psql(args, sql, user="payments"):
+def psql(args, sql, user="payments_owner"):
     out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", user, "-d", "payments",
                           "-tAc", sql], capture_output=True, text=True, check=True)
     return out.stdout.strip()

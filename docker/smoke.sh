@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Smoke test of a running service (compose, a container, the jar): create, replay, 422, and 20
-# racing requests on one key resolving to one payment. Usage: docker/smoke.sh [base url]
+# Smoke test of a running service (compose, a container, the jar): health on the management
+# interface, create, replay, 422, and 20 racing requests on one key resolving to one payment.
+# Usage: docker/smoke.sh [base url] [management url]
 set -euo pipefail
 BASE=${1:-http://localhost:8080}
+MANAGEMENT=${2:-http://localhost:9000}
 KEY="smoke-$(date +%s)-$RANDOM"
 BODY='{"amount":2500,"currency":"EUR","payment_method":"pm_card_visa","description":"smoke"}'
 post() { # key body -> headers and body on stdout
@@ -13,9 +15,13 @@ status() { head -1 | awk '{print $2}'; }
 id_of() { grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4; }
 fail() { echo "SMOKE FAILED: $*" >&2; exit 1; }
 
+curl -fs --max-time 10 "$MANAGEMENT/q/health/ready" | grep -q '"UP"' || fail "readiness on $MANAGEMENT"
+echo "ready (management interface)"
+
 first=$(post "$KEY" "$BODY")
 [ "$(status <<<"$first")" = 201 ] || fail "create: $first"
 id=$(id_of <<<"$first")
+grep -qi '^Cache-Control: no-store' <<<"$first" || fail "no Cache-Control: no-store on $first"
 echo "created payment $id"
 
 again=$(post "$KEY" "$BODY")
