@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * Writes a new payment and the answer for the key that created it, in one statement of the
  * caller's transaction: the payment insert runs as a CTE, the key's answer is the UPDATE. One
  * round trip instead of two matters here: a create is a handful of round trips, and each costs
- * both processes CPU on a busy host (see the README's Performance section). Plain JDBC, like
+ * both processes CPU on a busy host (bench/ measures it). Plain JDBC, like
  * {@link dev.payments.idempotency.IdempotencyStore}.
  */
 @ApplicationScoped
