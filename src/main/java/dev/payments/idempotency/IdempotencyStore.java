@@ -69,10 +69,8 @@ public class IdempotencyStore {
     }
 
     /**
-     * Claims the key for this transaction, or returns what is stored for it, in one round trip.
-     * The result is {@link Claim#claimed()}, or a {@link Claim#stored()} answer, or neither: the
-     * key was committed by a concurrent request while this one waited on it, after this
-     * statement's snapshot was taken, so only a new statement ({@link #find}) can read it.
+     * Claims the key for this transaction, or returns what is stored for it, in one round trip
+     * (see {@link Claim} for the three outcomes).
      */
     public Claim claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention)
             throws SQLException {
@@ -87,15 +85,29 @@ public class IdempotencyStore {
             claim.setString(7, key.value());
             try (ResultSet row = claim.executeQuery()) {
                 if (!row.next()) {
-                    return new Claim(false, null);
+                    return new Claim.CommittedMeanwhile();
                 }
-                return row.getBoolean(1) ? new Claim(true, null) : new Claim(false, stored(row, 2));
+                return row.getBoolean(1) ? new Claim.Claimed() : new Claim.Taken(stored(row, 2));
             }
         }
     }
 
-    /** The outcome of {@link #claim}: claimed, or the stored answer, or neither (see there). */
-    public record Claim(boolean claimed, StoredResponse stored) {
+    /** What {@link #claim} found. */
+    public sealed interface Claim {
+        /** The key is this transaction's now: go on and make what it is for. */
+        record Claimed() implements Claim {
+        }
+
+        /** The key was already taken; this is its stored answer. */
+        record Taken(StoredResponse stored) implements Claim {
+        }
+
+        /**
+         * The key was committed by a concurrent request while this one waited on it, after this
+         * statement's snapshot was taken, so only a new statement ({@link #find}) can read it.
+         */
+        record CommittedMeanwhile() implements Claim {
+        }
     }
 
     /** The committed answer of a key, and whether the key is older than the retention period. */

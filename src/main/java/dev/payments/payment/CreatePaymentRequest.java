@@ -1,5 +1,6 @@
 package dev.payments.payment;
 
+import dev.payments.processor.DemoCard;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -21,10 +22,11 @@ public record CreatePaymentRequest(
         @NotNull @CurrencyCode
         String currency,
 
-        @Schema(description = "Demo processor token: pm_card_visa and pm_card_mastercard succeed, "
-                + "pm_card_declined and pm_card_insufficient_funds are declined",
-                example = "pm_card_visa", required = true,
-                enumeration = {"pm_card_visa", "pm_card_mastercard", "pm_card_declined", "pm_card_insufficient_funds"})
+        @Schema(description = "Demo processor token: " + DemoCard.TOKEN_VISA + " and " + DemoCard.TOKEN_MASTERCARD
+                + " succeed, " + DemoCard.TOKEN_DECLINED + " and " + DemoCard.TOKEN_INSUFFICIENT_FUNDS + " are declined",
+                example = DemoCard.TOKEN_VISA, required = true,
+                enumeration = {DemoCard.TOKEN_VISA, DemoCard.TOKEN_MASTERCARD, DemoCard.TOKEN_DECLINED,
+                        DemoCard.TOKEN_INSUFFICIENT_FUNDS})
         @NotNull @KnownPaymentMethod
         String paymentMethod,
 

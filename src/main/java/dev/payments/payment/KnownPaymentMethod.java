@@ -1,5 +1,6 @@
 package dev.payments.payment;
 
+import dev.payments.processor.DemoCard;
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
@@ -15,7 +16,7 @@ import java.lang.annotation.Target;
 @Constraint(validatedBy = KnownPaymentMethod.Validator.class)
 public @interface KnownPaymentMethod {
 
-    String message() default "must be one of pm_card_visa, pm_card_mastercard, pm_card_declined, pm_card_insufficient_funds";
+    String message() default "must be one of " + DemoCard.ALL_TOKENS;
 
     Class<?>[] groups() default {};
 

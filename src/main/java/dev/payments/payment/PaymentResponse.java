@@ -1,6 +1,7 @@
 package dev.payments.payment;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.payments.processor.DemoCard;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,7 +14,7 @@ public record PaymentResponse(
         @Schema(description = "Minor units", example = "2500") long amount,
         @Schema(example = "EUR") String currency,
         @Schema(example = "succeeded") PaymentStatus status,
-        @Schema(example = "pm_card_visa") String paymentMethod,
+        @Schema(example = DemoCard.TOKEN_VISA) String paymentMethod,
         @Schema(example = "Order #1001", nullable = true) String description,
         @Schema(example = "{\"order_id\": \"1001\"}") Map<String, String> metadata,
         @Schema(description = "Only for declined payments", enumeration = {"card_declined", "insufficient_funds"})

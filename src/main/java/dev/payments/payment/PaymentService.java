@@ -9,6 +9,9 @@ import dev.payments.idempotency.IdempotencyStore;
 import dev.payments.idempotency.RequestFingerprint;
 import dev.payments.idempotency.StoredResponse;
 import dev.payments.problem.ProblemMapper;
+import dev.payments.processor.PaymentProcessor;
+import dev.payments.processor.PaymentProcessor.ChargeOutcome;
+import dev.payments.processor.PaymentProcessor.ChargeRequest;
 import dev.payments.problem.Problems;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,6 +45,7 @@ public class PaymentService {
     private static final int MAX_CLAIM_ATTEMPTS = 3;
 
     private final IdempotencyStore keys;
+    private final PaymentProcessor processor;
     private final PaymentStore paymentStore;
     private final RequestFingerprint fingerprints;
     private final PaymentsConfig.Idempotency config;
@@ -49,9 +53,10 @@ public class PaymentService {
     private final ObjectMapper json;
     private final ProblemMapper problems;
 
-    PaymentService(IdempotencyStore keys, PaymentStore paymentStore, RequestFingerprint fingerprints, PaymentsConfig config,
+    PaymentService(IdempotencyStore keys, PaymentProcessor processor, PaymentStore paymentStore, RequestFingerprint fingerprints, PaymentsConfig config,
             PaymentMetrics metrics, ObjectMapper json, ProblemMapper problems) {
         this.keys = keys;
+        this.processor = processor;
         this.paymentStore = paymentStore;
         this.fingerprints = fingerprints;
         this.config = config.idempotency();
@@ -96,11 +101,11 @@ public class PaymentService {
             // Waits here while a concurrent transaction holds the same key, then claims it (that
             // one rolled back) or finds it taken (that one committed).
             IdempotencyStore.Claim claim = keys.claim(merchantId, key, fingerprint, config.retention());
-            if (claim.claimed()) {
+            if (claim instanceof IdempotencyStore.Claim.Claimed) {
                 return charge(merchantId, key, request);
             }
-            Optional<StoredResponse> stored = claim.stored() != null
-                    ? Optional.of(claim.stored())
+            Optional<StoredResponse> stored = claim instanceof IdempotencyStore.Claim.Taken taken
+                    ? Optional.of(taken.stored())
                     : keys.find(merchantId, key, config.retention());
             if (stored.isEmpty()) {
                 continue;
@@ -120,26 +125,30 @@ public class PaymentService {
     }
 
     /**
-     * Charges with the demo processor and records payment and answer. A real processor call would
-     * sit here too, inside the transaction that holds the key, so a concurrent retry waits for it;
-     * that is sound while the call is fast and the processor deduplicates on a key derived from
-     * (merchant, Idempotency-Key): a crash between its charge and our commit is then retried safely.
+     * Charges and records payment and answer. The processor is called inside the transaction that
+     * holds the key, so a concurrent retry waits for it: sound for the in-process demo processor
+     * only, whose call is instant and cannot fail halfway.
      */
     private CreateResult charge(String merchantId, IdempotencyKey key, CreatePaymentRequest request)
             throws SQLException {
-        DemoCard card = DemoCard.byToken(request.paymentMethod()).orElseThrow();
+        String currency = request.currency().toUpperCase(Locale.ROOT);
+        ChargeOutcome outcome = processor.charge(new ChargeRequest(request.amount(), currency, request.paymentMethod()));
         Payment payment = new Payment();
         payment.id = Uuids.v7();
         payment.merchantId = merchantId;
         payment.amount = request.amount();
-        payment.currency = request.currency().toUpperCase(Locale.ROOT);
+        payment.currency = currency;
         payment.paymentMethod = request.paymentMethod();
         payment.description = request.description();
         payment.metadata = request.metadata() == null ? Map.of() : request.metadata();
         // PostgreSQL keeps microseconds: truncate so the answer shows what a later GET shows
         payment.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        payment.status = card.declineCode().isPresent() ? PaymentStatus.DECLINED : PaymentStatus.SUCCEEDED;
-        payment.declineCode = card.declineCode().orElse(null);
+        if (outcome instanceof ChargeOutcome.Declined declined) {
+            payment.status = PaymentStatus.DECLINED;
+            payment.declineCode = declined.declineCode();
+        } else {
+            payment.status = PaymentStatus.SUCCEEDED;
+        }
         int status = payment.status == PaymentStatus.SUCCEEDED ? 201 : 402;
         String body = status == 201
                 ? write(PaymentResponse.of(payment))
