@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
-import java.net.ServerSocket;
+import dev.payments.localdb.LocalPostgres;
+import dev.payments.testsupport.FreePorts;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -22,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import dev.payments.localdb.LocalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class DatabaseFaults {
     @BeforeAll
     static void startDatabase() {
         String image = System.getenv().getOrDefault("LOCAL_POSTGRES_IMAGE", "postgres:17");
-        pgPort = freePort();
+        pgPort = FreePorts.next();
         // a fixed host port, so the database comes back at the same address after a restart
         postgres = new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
                 .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
@@ -249,11 +249,4 @@ class DatabaseFaults {
         return keys;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -22,10 +22,11 @@ import java.util.regex.Pattern;
  * failed (503, 409, 500, a timeout, a refused connection) is retried with the same key and body
  * until it gets an answer. Everything they see is counted, so a failing test says what happened.
  *
- * <p>Two ways to drive them: {@link #payAll} pays a fixed list of keys; {@link #start} keeps
- * paying new keys until {@link #stop}, so that a test can make its fault overlap the traffic by
- * construction: start the fault once requests are in flight ({@link #awaitInFlight}), and stop the
- * clients only after the service has recovered and served more payments.
+ * <p>Two ways to drive them: {@link #pay} pays one key (a test's own threads can race on it);
+ * {@link #start} keeps paying new keys until {@link #stop}, so that a test can make its fault
+ * overlap the traffic by construction: start the fault once requests are in flight
+ * ({@link #awaitInFlight}), and stop the clients only after the service has recovered and served
+ * more payments.
  */
 final class RetryingClients {
 
@@ -118,33 +119,6 @@ final class RetryingClients {
             Thread.sleep(10);
         }
         return condition.getAsBoolean();
-    }
-
-    /**
-     * Pays every key once, each client thread working through its share, each request sent to one
-     * of the base URLs in turn (several instances: requests for one key race across them).
-     */
-    void payAll(List<String> keys, int threads, List<String> baseUrls, Duration deadline) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        long end = System.nanoTime() + deadline.toNanos();
-        try {
-            List<Future<?>> futures = new java.util.ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int first = t;
-                futures.add(pool.submit(() -> {
-                    for (int i = first; i < keys.size(); i += threads) {
-                        pay(keys.get(i), baseUrls, i, end);
-                        Thread.sleep(PAUSE_BETWEEN_PAYMENTS_MS);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> future : futures) {
-                future.get(deadline.toSeconds() + 60, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /** Sends one key's request until it is answered 201 (or the deadline passes). */

@@ -1,8 +1,8 @@
 package dev.payments.faults;
 
+import dev.payments.testsupport.FreePorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,8 +26,8 @@ final class ServiceProcess {
 
     ServiceProcess(String name, String jdbcUrl, String username, String password, String ownerUsername, String ownerPassword) {
         this.name = name;
-        this.port = freePort();
-        this.managementPort = freePort();
+        this.port = FreePorts.next();
+        this.managementPort = FreePorts.next();
         this.env = Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
                 "QUARKUS_DATASOURCE_USERNAME", username,
@@ -111,11 +111,4 @@ final class ServiceProcess {
         return false;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -27,7 +27,7 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>();
         config.put("payments.demo-merchants", "true");
         // the management interface on a free port, in process (test-port) and for the packaged jar (port)
-        int management = freePort();
+        int management = FreePorts.next();
         System.setProperty(Api.MANAGEMENT_PORT, String.valueOf(management));
         config.put("quarkus.management.test-port", String.valueOf(management));
         config.put("quarkus.management.port", String.valueOf(management));
@@ -57,13 +57,6 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         return config;
     }
 
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public void stop() {
