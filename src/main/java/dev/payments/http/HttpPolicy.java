@@ -1,5 +1,9 @@
 package dev.payments.http;
 
+import dev.payments.problem.Problem;
+import dev.payments.problem.ProblemException;
+import dev.payments.problem.ProblemMapper;
+import dev.payments.problem.Problems;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -24,37 +28,36 @@ public class HttpPolicy {
     /** Before every other route, including Quarkus's own. */
     private static final int FIRST = Integer.MIN_VALUE + 100;
 
+    private final ProblemMapper problems;
+
+    HttpPolicy(ProblemMapper problems) {
+        this.problems = problems;
+    }
+
     void publicPort(@Observes Router router) {
         router.route().order(FIRST).handler(context -> {
             context.addHeadersEndHandler(ignored -> context.response().headers().set(HttpHeaders.CACHE_CONTROL, "no-store"));
             context.next();
         });
-        router.route("/q/*").order(FIRST + 1).handler(HttpPolicy::readOnly);
+        router.route("/q/*").order(FIRST + 1).handler(this::readOnly);
     }
 
     void managementPort(@Observes ManagementInterface management) {
-        management.router().route().order(FIRST).handler(HttpPolicy::readOnly);
+        management.router().route().order(FIRST).handler(this::readOnly);
     }
 
-    private static void readOnly(RoutingContext context) {
+    /** Below the REST layer, so the catalogue's problem is rendered here, by the same renderer. */
+    private void readOnly(RoutingContext context) {
         HttpMethod method = context.request().method();
         if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
             context.next();
             return;
         }
-        context.response().putHeader(HttpHeaders.ALLOW, "GET, HEAD");
-        problem(context, 405, "method-not-allowed", "Method not allowed", "This endpoint is read-only: use GET.");
-    }
-
-    /** A problem answer written here, below the REST layer (and so below ProblemMapper); fixed texts only. */
-    private static void problem(RoutingContext context, int status, String slug, String title, String detail) {
-        if (context.response().ended() || context.response().headWritten()) {
-            return;
-        }
+        ProblemException notAllowed = Problems.methodNotAllowed("GET, HEAD");
+        notAllowed.headers().forEach(context.response()::putHeader);
         context.response()
-                .setStatusCode(status)
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
-                .end("{\"type\":\"https://payments.example/problems/" + slug + "\",\"title\":\"" + title
-                        + "\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}");
+                .setStatusCode(notAllowed.problem().status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(problems.write(notAllowed.problem()));
     }
 }
