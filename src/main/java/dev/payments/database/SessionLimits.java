@@ -9,6 +9,8 @@ import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,28 +31,22 @@ public class SessionLimits implements AgroalPoolInterceptor {
 
     private static final Logger LOG = Logger.getLogger(SessionLimits.class);
 
-    private final String settings;
-    private final String[] roleDefaults;
+    /** {@code name = milliseconds} of each limit: integers from typed configuration, nothing from a request. */
+    private final List<String> limits;
     private final AgroalDataSource dataSource;
 
     SessionLimits(PaymentsConfig config, AgroalDataSource dataSource) {
-        long lock = config.idempotency().lockTimeout().toMillis();
-        long statement = config.database().statementTimeout().toMillis();
-        long idle = config.database().idleInTransactionTimeout().toMillis();
-        // integers from typed configuration: nothing here comes from a request
-        this.settings = "SET lock_timeout = " + lock + "; SET statement_timeout = " + statement
-                + "; SET idle_in_transaction_session_timeout = " + idle;
-        this.roleDefaults = new String[] {
-                "ALTER ROLE CURRENT_USER SET lock_timeout = " + lock,
-                "ALTER ROLE CURRENT_USER SET statement_timeout = " + statement,
-                "ALTER ROLE CURRENT_USER SET idle_in_transaction_session_timeout = " + idle};
+        this.limits = List.of(
+                "lock_timeout = " + config.idempotency().lockTimeout().toMillis(),
+                "statement_timeout = " + config.database().statementTimeout().toMillis(),
+                "idle_in_transaction_session_timeout = " + config.database().idleInTransactionTimeout().toMillis());
         this.dataSource = dataSource;
     }
 
     @Override
     public void onConnectionCreate(Connection connection) {
         try (Statement statement = connection.createStatement()) {
-            statement.execute(settings);
+            statement.execute(limits.stream().map(limit -> "SET " + limit).collect(Collectors.joining("; ")));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot set the session limits on a new connection", e);
         }
@@ -58,8 +54,8 @@ public class SessionLimits implements AgroalPoolInterceptor {
 
     void setRoleDefaults(@Observes StartupEvent startup) {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String roleDefault : roleDefaults) {
-                statement.execute(roleDefault);
+            for (String limit : limits) {
+                statement.execute("ALTER ROLE CURRENT_USER SET " + limit);
             }
             LOG.debugf("session limits set as the defaults of the database role");
         } catch (SQLException e) {
