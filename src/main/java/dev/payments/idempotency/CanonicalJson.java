@@ -1,6 +1,7 @@
 package dev.payments.idempotency;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.payments.json.StorableText;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -71,6 +72,9 @@ final class CanonicalJson {
 
     /** RFC 8785 3.2.2.2: escape '"', '\' and control characters (short forms where JSON has them). */
     private static void string(String text, StringBuilder out) {
+        if (StorableText.hasUnpairedSurrogate(text)) {
+            throw new IllegalArgumentException("an unpaired surrogate has no canonical form");
+        }
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -85,10 +89,6 @@ final class CanonicalJson {
                 default -> {
                     if (c < 0x20) {
                         out.append(String.format("\\u%04x", (int) c));
-                    } else if (Character.isSurrogate(c)
-                            && !(Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1)))
-                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1)))) {
-                        throw new IllegalArgumentException("an unpaired surrogate has no canonical form");
                     } else {
                         out.append(c);
                     }

@@ -30,23 +30,26 @@ public class StorableText implements ObjectMapperCustomizer {
 
     /** Why {@code text} cannot be stored, or null if it can. */
     public static String whyUnstorable(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\u0000') {
-                return "must not contain the character U+0000";
-            }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return "must not contain an unpaired surrogate (not Unicode text)";
-            }
-            if (Character.isLowSurrogate(c)) {
-                return "must not contain an unpaired surrogate (not Unicode text)";
-            }
+        if (text.indexOf('\u0000') >= 0) {
+            return "must not contain the character U+0000";
+        }
+        if (hasUnpairedSurrogate(text)) {
+            return "must not contain an unpaired surrogate (not Unicode text)";
         }
         return null;
+    }
+
+    /** Whether {@code text} is not Unicode: a UTF-16 surrogate without its other half. */
+    public static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Jackson's own string reading (and its coercion rules), then the check. */
