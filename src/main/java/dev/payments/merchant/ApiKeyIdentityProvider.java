@@ -36,9 +36,9 @@ public class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyAuthentica
             return Uni.createFrom().failure(new AuthenticationFailedException("malformed API key"));
         }
         String digest = ApiKeys.sha256Hex(request.apiKey());
-        Optional<Optional<String>> remembered = directory.remembered(digest);
-        if (remembered.isPresent()) {
-            return Uni.createFrom().item(() -> identity(remembered.get()));
+        Optional<String> merchant = directory.rememberedMerchant(digest);
+        if (merchant.isPresent() || directory.rememberedAsUnknown(digest)) {
+            return Uni.createFrom().item(() -> identity(merchant));
         }
         return context.runBlocking(() -> identity(directory.lookup(digest)));
     }

@@ -39,16 +39,16 @@ public class MerchantDirectory {
                 .description("API keys looked up in the database (not answered from memory)").register(registry);
     }
 
-    /** The remembered answer for a digest: a merchant, or known to be nobody's; empty if not remembered. */
-    Optional<Optional<String>> remembered(String apiKeySha256) {
+    /** The merchant of a digest seen recently, without touching the database. */
+    Optional<String> rememberedMerchant(String apiKeySha256) {
+        // only completed futures are put (see lookup)
         CompletableFuture<String> merchant = known.getIfPresent(apiKeySha256);
-        if (merchant != null && merchant.isDone() && !merchant.isCompletedExceptionally()) {
-            return Optional.of(Optional.of(merchant.join()));
-        }
-        if (unknown.getIfPresent(apiKeySha256) != null) {
-            return Optional.of(Optional.empty());
-        }
-        return Optional.empty();
+        return merchant == null ? Optional.empty() : Optional.of(merchant.join());
+    }
+
+    /** Whether a digest was looked up recently and belonged to nobody. */
+    boolean rememberedAsUnknown(String apiKeySha256) {
+        return unknown.getIfPresent(apiKeySha256) != null;
     }
 
     /** Asks the database and remembers the answer; blocking, so call it on a worker thread. */
