@@ -272,7 +272,7 @@ public final class HostileRequests {
                 headers.set(4, "Transfer-Encoding: chunked");
                 boolean broken = random.nextInt(4) == 0;
                 return new Request(broken ? "chunked body with broken chunk sizes" : "chunked body",
-                        String.join("\r\n", headers).replaceFirst("^Host", "POST /payments HTTP/1.1\r\nHost"),
+                        postHead(headers),
                         chunked(body, broken), key, broken);
             }
             case 7 -> {
@@ -287,8 +287,13 @@ public final class HostileRequests {
                 what = headers.get(headers.size() - 1);
             }
         }
-        return new Request("broken headers: " + what, String.join("\r\n", headers).replaceFirst("^Host", "POST /payments HTTP/1.1\r\nHost"),
+        return new Request("broken headers: " + what, postHead(headers),
                 body, usedKey);
+    }
+
+    /** The request line of a create, then the headers. */
+    private static String postHead(List<String> headers) {
+        return "POST /payments HTTP/1.1\r\n" + String.join("\r\n", headers);
     }
 
     private Request otherMethodOrPath() {
