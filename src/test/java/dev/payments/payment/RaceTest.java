@@ -24,7 +24,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Real concurrent HTTP requests against one key: one payment, one id, no 5xx. */
+/**
+ * Real concurrent HTTP requests, retried as the API asks (503 and 409 with Retry-After, same key):
+ * one payment per key, one id for every racer, and no other failure.
+ */
 @QuarkusTest
 @WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
 class RaceTest {
@@ -45,7 +48,7 @@ class RaceTest {
                 for (int i = 0; i < RACERS; i++) {
                     futures.add(pool.submit(() -> {
                         start.await();
-                        return create(ACME_KEY, key, body);
+                        return createAsClient(ACME_KEY, key, body);
                     }));
                 }
                 start.countDown();
@@ -82,7 +85,7 @@ class RaceTest {
                     start.await();
                     Map<String, Object> body = visa();
                     body.put("description", description);
-                    return create(GLOBEX_KEY, newKey(), body);
+                    return createAsClient(GLOBEX_KEY, newKey(), body);
                 }));
             }
             start.countDown();
