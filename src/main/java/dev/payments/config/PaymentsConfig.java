@@ -3,7 +3,9 @@ package dev.payments.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.net.URI;
 import java.util.Map;
+import java.util.Optional;
 
 /** Every limit, timeout and retention of the payment API, with the reason for its default. */
 @ConfigMapping(prefix = "payments")
@@ -24,13 +26,15 @@ public interface PaymentsConfig {
 
     RateLimit rateLimit();
 
+    Processor processor();
+
     interface Idempotency {
         /**
-         * How long a request waits for a concurrent request with the same key to commit before it
-         * gives up with 409 and Retry-After. A create commits in milliseconds; 2s rides out a slow
-         * disk or a pause, and keeps every answer within the 5s bound (see Database).
+         * How long a request waits for the outcome of a concurrent request with the same key (one
+         * still calling the processor) before it gives up with 409 and Retry-After. 5s covers a
+         * processor call with its retry (2 x 2s timeout) and the commits around it.
          */
-        @WithDefault("2s")
+        @WithDefault("5s")
         Duration lockTimeout();
 
         /**
@@ -73,6 +77,15 @@ public interface PaymentsConfig {
      */
     interface Database {
         /**
+         * How long a statement waits for a row lock (PostgreSQL lock_timeout; SQLSTATE 55P03, then
+         * 409): a claim waits here only for a concurrent first phase with the same key, which
+         * commits in milliseconds, since no transaction is open across a processor call. 2s rides
+         * out a slow disk or a pause.
+         */
+        @WithDefault("2s")
+        Duration lockTimeout();
+
+        /**
          * No statement runs longer (SQLSTATE 57014, answered 503). The slowest healthy statement is
          * a claim waiting out the 2s lock timeout; 2.5s leaves room for it and stays under the
          * socket timeout, so a slow server is cancelled by itself, cleanly, before the client gives up.
@@ -107,5 +120,64 @@ public interface PaymentsConfig {
          * the burst of such a merchant is twice its rate.
          */
         Map<String, Integer> merchants();
+    }
+
+    interface Processor {
+        /**
+         * Which adapter moves the money: {@code http} (the processor at {@link #url()}), {@code demo}
+         * (in process, the test cards), or {@code auto}: http when a URL is set, else demo, so the
+         * quick start and dev mode need nothing else running.
+         */
+        @WithDefault("auto")
+        String adapter();
+
+        /** The processor's base URL (PAYMENTS_PROCESSOR_URL), for example https://processor.example. */
+        Optional<URI> url();
+
+        /** The bearer API key the processor gave us (PAYMENTS_PROCESSOR_API_KEY). */
+        Optional<String> apiKey();
+
+        /**
+         * How long one processor call may take, connecting and reading: past it the outcome is
+         * unknown and the call is repeated with the same key. Processors answer in well under a
+         * second; 2s keeps a request's whole answer within about 5s with one retry.
+         */
+        @WithDefault("2s")
+        Duration timeout();
+
+        /**
+         * Calls repeated after an unknown outcome or a 409/429, always with the same processor
+         * idempotency key. One: a second failure in a row means an outage, which the recovery job
+         * outlasts better than the waiting client.
+         */
+        @WithDefault("1")
+        int maxRetries();
+
+        /** The longest the processor's Retry-After is waited out inside a request; a longer one is cut to it. */
+        @WithDefault("1s")
+        Duration maxRetryDelay();
+
+        /** How often the recovery job looks for payments left processing. */
+        @WithDefault("5s")
+        String recoveryInterval();
+
+        /**
+         * A payment processing for longer than this, with no attempt running, is finished by the
+         * recovery job. 10s is past any request's own attempt (about 5s), so the job does not race
+         * a request that is only slow.
+         */
+        @WithDefault("10s")
+        Duration recoveryAfter();
+
+        /** Payments the recovery job takes on per run: a bound on one run's work after an outage. */
+        @WithDefault("100")
+        int recoveryBatchSize();
+
+        /**
+         * A payment still processing after this long is stuck: the processor has been unreachable
+         * (or refuses it) for far longer than any retry covers, and the readiness check says so.
+         */
+        @WithDefault("10m")
+        Duration stuckAfter();
     }
 }

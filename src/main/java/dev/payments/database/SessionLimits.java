@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 
 /**
  * The server-side time limits of every session the service works in: lock_timeout (how long a
- * request waits for a concurrent holder of its key: then 409), statement_timeout (no statement runs
+ * statement waits for a row lock, such as a concurrent first phase with the same key: then 409), statement_timeout (no statement runs
  * longer: then 503), and idle_in_transaction_session_timeout (a backend whose client went away, or
  * froze, mid-transaction is ended, so it never keeps a key locked).
  *
@@ -37,7 +37,7 @@ public class SessionLimits implements AgroalPoolInterceptor {
 
     SessionLimits(PaymentsConfig config, AgroalDataSource dataSource) {
         this.limits = List.of(
-                "lock_timeout = " + config.idempotency().lockTimeout().toMillis(),
+                "lock_timeout = " + config.database().lockTimeout().toMillis(),
                 "statement_timeout = " + config.database().statementTimeout().toMillis(),
                 "idle_in_transaction_session_timeout = " + config.database().idleInTransactionTimeout().toMillis());
         this.dataSource = dataSource;

@@ -98,8 +98,8 @@ public class IdempotencyStore {
         record Claimed() implements Claim {
         }
 
-        /** The key was already taken; this is its stored answer. */
-        record Taken(StoredResponse stored) implements Claim {
+        /** The key was already taken; this is what is stored for it (an answer, or not yet). */
+        record Taken(StoredKey stored) implements Claim {
         }
 
         /**
@@ -110,8 +110,8 @@ public class IdempotencyStore {
         }
     }
 
-    /** The committed answer of a key, and whether the key is older than the retention period. */
-    public Optional<StoredResponse> find(String merchantId, IdempotencyKey key, Duration retention)
+    /** The committed key, and whether it is older than the retention period. */
+    public Optional<StoredKey> find(String merchantId, IdempotencyKey key, Duration retention)
             throws SQLException {
         try (Connection connection = database.connection();
                 PreparedStatement find = connection.prepareStatement(FIND)) {
@@ -125,13 +125,16 @@ public class IdempotencyStore {
     }
 
     /** The stored columns from {@code from} on: fingerprint, its scheme, payment id, status, body, expired. */
-    private static StoredResponse stored(ResultSet row, int from) throws SQLException {
-        return new StoredResponse(
+    private static StoredKey stored(ResultSet row, int from) throws SQLException {
+        String body = row.getString(from + 4);
+        Optional<StoredKey.Answer> answer = body == null
+                ? Optional.empty()
+                : Optional.of(new StoredKey.Answer(row.getInt(from + 3), body));
+        return new StoredKey(
                 row.getString(from),
                 row.getInt(from + 1),
                 row.getObject(from + 2, UUID.class),
-                row.getInt(from + 3),
-                row.getString(from + 4),
+                answer,
                 row.getBoolean(from + 5));
     }
 

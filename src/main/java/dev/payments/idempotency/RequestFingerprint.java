@@ -79,7 +79,7 @@ public class RequestFingerprint {
      * row written by a newer release, before a rollback) is trusted: replaying the original answer
      * can never charge twice, while a 422 tells the client to pay again under a new key.
      */
-    public boolean sameRequest(StoredResponse stored, String current, Supplier<String> legacyV1) {
+    public boolean sameRequest(StoredKey stored, String current, Supplier<String> legacyV1) {
         return switch (stored.fingerprintScheme()) {
             case CURRENT_SCHEME -> stored.requestFingerprint().equals(current);
             case LEGACY_SCHEME -> stored.requestFingerprint().equals(legacyV1.get());

@@ -12,7 +12,10 @@ import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-/** A payment as stored: written once (by PaymentStore), never updated or deleted. */
+/**
+ * A payment as stored, read through Hibernate; written only by PaymentStore: inserted
+ * {@code processing}, finished once (a database trigger refuses any other change), never deleted.
+ */
 @Entity
 @Table(name = "payments")
 @Immutable
@@ -44,4 +47,16 @@ public class Payment extends PanacheEntityBase {
 
     @Column(name = "created_at")
     public Instant createdAt;
+
+    /** The processor's idempotency key for this payment's charge. */
+    @Column(name = "processor_key")
+    public String processorKey;
+
+    /** The processor's charge, once the outcome is recorded. */
+    @Column(name = "processor_charge_id")
+    public String processorChargeId;
+
+    /** The Idempotency-Key that created the payment. */
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
 }

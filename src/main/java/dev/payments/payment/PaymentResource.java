@@ -66,11 +66,14 @@ public class PaymentResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(operationId = "createPayment", summary = "Create a payment, exactly once per Idempotency-Key",
-            description = "The first request with a key creates the payment and stores the answer in the same "
-                    + "transaction. Repeating the request with the same key and the same body (whitespace and key "
-                    + "order aside) replays that answer with Idempotent-Replayed: true, also while the first is still "
-                    + "running: the repeat waits for it. The same key with another body is a 422. Keys are "
-                    + "remembered for 24 hours by default.")
+            description = "The first request with a key stores the key and the payment (processing) together, "
+                    + "calls the processor, then stores the outcome and the answer together. Repeating the request "
+                    + "with the same key and the same body (whitespace and key order aside) replays that answer with "
+                    + "Idempotent-Replayed: true; while the first is still at the processor, the repeat waits for its "
+                    + "outcome. If the processor's outcome is unknown the answer is 503 and the payment stays "
+                    + "processing until a retry with the key, or the service itself, finishes it: the customer is "
+                    + "charged at most once. The same key with another body is a 422. Keys are remembered for 24 hours "
+                    + "by default.")
     @Parameter(name = IdempotencyKey.HEADER, in = ParameterIn.HEADER, required = true,
             description = "Your unique id for this payment: 1 to 255 visible ASCII characters; a quoted form "
                     + "\"abc\" means abc. Send the same key when you retry.",
@@ -86,6 +89,11 @@ public class PaymentResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "402", description = "Card declined; the declined payment is stored and this answer is replayed for the key",
             headers = @Header(name = REPLAYED_HEADER, schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "The database or the processor is unreachable, or the processor has not "
+            + "confirmed the outcome yet (type payment-processing, with payment_id: the payment is stored and will be finished); "
+            + "retry with the same Idempotency-Key and body to learn the outcome",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "409", description = "A concurrent request with this key is still running; retry after Retry-After seconds",
             headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),

@@ -4,7 +4,13 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Converter;
 
+/**
+ * Where a payment is: {@code processing} from the first phase of its create until its outcome is
+ * recorded (the processor has not confirmed it yet), then {@code succeeded} or {@code declined}
+ * for good.
+ */
 public enum PaymentStatus {
+    PROCESSING("processing"),
     SUCCEEDED("succeeded"),
     DECLINED("declined");
 

@@ -8,7 +8,8 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 /**
  * An RFC 9457 problem detail, the body of every error answer ({@code application/problem+json}).
  * {@code errors} lists the offending fields of a validation error; {@code payment_id} and
- * {@code decline_code} are set when a card was declined.
+ * {@code decline_code} are set when a card was declined, {@code payment_id} alone when a payment's
+ * outcome is not known yet.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Problem", description = "RFC 9457 problem details")
@@ -23,7 +24,7 @@ public record Problem(
         String detail,
         @Schema(description = "The field errors of a validation problem")
         List<FieldError> errors,
-        @Schema(description = "The declined payment (402 only)")
+        @Schema(description = "The payment concerned: declined (402), or not confirmed yet (503 payment-processing)")
         UUID paymentId,
         @Schema(description = "Why the card was declined (402 only)", enumeration = {"card_declined", "insufficient_funds"})
         String declineCode) {
@@ -37,6 +38,10 @@ public record Problem(
 
     public Problem withErrors(List<FieldError> fieldErrors) {
         return new Problem(type, title, status, detail, fieldErrors, paymentId, declineCode);
+    }
+
+    public Problem withPayment(UUID payment) {
+        return new Problem(type, title, status, detail, errors, payment, declineCode);
     }
 
     public Problem withDecline(UUID payment, String code) {

@@ -107,6 +107,27 @@ public final class Problems {
                 Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
     }
 
+    /**
+     * The payment is stored but the processor has not confirmed its outcome (a timeout, a reset, a
+     * 5xx, an open circuit). Not an error the client made, and not a failure: the same request
+     * with the same key learns the outcome, and the customer is charged at most once.
+     */
+    public static ProblemException paymentProcessing(UUID paymentId) {
+        return new ProblemException(Problem.of("payment-processing", "Payment processing", 503,
+                "The payment processor has not confirmed the outcome of payment " + paymentId + " yet. Retry with the "
+                        + "same Idempotency-Key and body to learn it: the customer is charged at most once, and the "
+                        + "payment is finished even if you do not retry.").withPayment(paymentId),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
+    /** The processor is known to be down (its circuit breaker is open); nothing was stored. */
+    public static ProblemException processorUnavailable() {
+        return new ProblemException(Problem.of("processor-unavailable", "Payment processor unavailable", 503,
+                "The payment processor is not reachable right now. Nothing was charged or stored; retry with the same "
+                        + "Idempotency-Key."),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
     public static ProblemException internalError(String errorId) {
         return new ProblemException(Problem.of("internal-error", "Internal error", 500,
                 "An unexpected error occurred (error id " + errorId + "). Retrying with the same Idempotency-Key is safe."));

@@ -1,23 +1,64 @@
 package dev.payments.processor;
 
 /**
- * The port to whatever moves the money. Today one adapter, {@link DemoProcessor}, in process and
- * instant; the create flow asks it for a charge and records what it answered.
+ * The port to whatever moves the money: {@link HttpProcessor} (a processor over the network, the
+ * real case) or {@link DemoProcessor} (in process, instant, when no processor is configured). The
+ * create flow calls it between its transactions, never inside one.
  */
 public interface PaymentProcessor {
 
-    ChargeOutcome charge(ChargeRequest request);
+    /**
+     * Charges, under the processor's idempotency key {@code idempotencyKey}: the same key always
+     * means the same charge, so calling again after an unknown outcome is safe. Never throws for
+     * what the processor or the network does: that is an {@link ChargeOutcome.Unknown}.
+     */
+    ChargeOutcome charge(ChargeRequest request, String idempotencyKey);
 
-    /** What to charge: minor units of an ISO 4217 currency (upper case), on a payment method token. */
-    record ChargeRequest(long amount, String currency, String paymentMethod) {
+    /**
+     * The charge made for our {@code reference}, or {@link ChargeOutcome.NotCharged} if there is
+     * none: how a re-drive learns what an earlier attempt did, however long ago (processors forget
+     * idempotency keys, but not charges).
+     */
+    ChargeOutcome findCharge(String reference);
+
+    /**
+     * False while the processor is known to be down (the circuit breaker is open): a new payment
+     * is then refused at once, before anything is stored, instead of being left to the recovery job.
+     */
+    boolean isAvailable();
+
+    /**
+     * What to charge: minor units of an ISO 4217 currency (upper case) on a payment method token,
+     * for our payment {@code reference}; {@code capture} false only authorizes.
+     */
+    record ChargeRequest(long amount, String currency, String paymentMethod, boolean capture, String reference) {
     }
 
-    /** What the processor answered: the money moved, or the card was declined (and why). */
+    /** What a charge (or a look-up) came to. */
     sealed interface ChargeOutcome {
-        record Succeeded() implements ChargeOutcome {
+
+        /** The money moved: the processor's charge {@code chargeId} succeeded. */
+        record Succeeded(String chargeId) implements ChargeOutcome {
         }
 
-        record Declined(String declineCode) implements ChargeOutcome {
+        /** The card was declined, and why; the processor still made a charge record. */
+        record Declined(String chargeId, String declineCode) implements ChargeOutcome {
+        }
+
+        /** A look-up found no charge for the reference: nothing was charged, a charge may be made. */
+        record NotCharged() implements ChargeOutcome {
+        }
+
+        /**
+         * The processor may or may not have acted (a timeout, a reset connection, a 5xx, an open
+         * circuit, an answer we do not understand); only a later look-up or the same key can tell.
+         */
+        record Unknown(String reason) implements ChargeOutcome {
+        }
+
+        /** True once the outcome is final: the payment can be finished with it. */
+        default boolean isFinal() {
+            return this instanceof Succeeded || this instanceof Declined;
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.payments.database;
 import static dev.payments.testsupport.Api.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestEnvironment;
 import dev.payments.testsupport.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * transaction can hold a key for long.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class DatabaseRolesTest {
 
     /** SQLSTATE insufficient_privilege. */
@@ -38,7 +38,7 @@ class DatabaseRolesTest {
                 "DROP TABLE idempotency_keys",
                 "TRUNCATE idempotency_keys",
                 "DELETE FROM payments",
-                "UPDATE payments SET amount = 1",
+                "UPDATE merchants SET name = 'intruder'",
                 "DELETE FROM merchants",
                 "CREATE FUNCTION intruder() RETURNS int LANGUAGE sql AS 'SELECT 1'"};
         try (Connection service = TestDatabase.connectAsService()) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.payments.payment.CreatePaymentRequest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -43,12 +44,12 @@ public class RequestFingerprintTest {
     @Test
     void storedSchemeOneRowsCompareBySchemeOne() {
         String current = fingerprints.of("POST", "/payments", full().normalized());
-        StoredResponse v1Row = new StoredResponse(V1_FULL, RequestFingerprint.LEGACY_SCHEME, null, 201, "{}", false);
+        StoredKey v1Row = new StoredKey(V1_FULL, RequestFingerprint.LEGACY_SCHEME, null, Optional.empty(), false);
         assertTrue(fingerprints.sameRequest(v1Row, current,
                 () -> fingerprints.legacyV1("POST", "/payments", full().legacyV1Fields())));
         assertFalse(fingerprints.sameRequest(v1Row, current,
                 () -> fingerprints.legacyV1("POST", "/payments", minimal().legacyV1Fields())));
-        StoredResponse v2Row = new StoredResponse(current, RequestFingerprint.CURRENT_SCHEME, null, 201, "{}", false);
+        StoredKey v2Row = new StoredKey(current, RequestFingerprint.CURRENT_SCHEME, null, Optional.empty(), false);
         assertTrue(fingerprints.sameRequest(v2Row, current, () -> fail("scheme 1 is not needed for a scheme 2 row")));
     }
 

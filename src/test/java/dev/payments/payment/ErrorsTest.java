@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestEnvironment;
 import dev.payments.testsupport.RawHttp;
 import dev.payments.testsupport.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Every client mistake is an RFC 9457 problem with a 4xx status: never a 500, never internals. */
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class ErrorsTest {
 
     private static final String PROBLEM = "application/problem+json";

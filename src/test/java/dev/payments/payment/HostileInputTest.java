@@ -3,7 +3,7 @@ package dev.payments.payment;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.payments.testsupport.HostileRequests;
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestEnvironment;
 import dev.payments.testsupport.RawHttp;
 import dev.payments.testsupport.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * more with {@code -Dhostile.requests=<n>}.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class HostileInputTest {
 
     private static final long DEFAULT_SEED = 0x5EED_2026_1201L;

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.payments.testsupport.Api;
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestEnvironment;
 import dev.payments.testsupport.TestDatabase;
 import dev.payments.testsupport.TestDatabase.HeldKey;
 import io.quarkus.test.common.TestResourceScope;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /** One test per path through the idempotency flow (issue section 4, a to i). */
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class IdempotencyTest {
 
     private static final String PROBLEM = "application/problem+json";

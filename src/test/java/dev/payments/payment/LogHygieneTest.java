@@ -4,7 +4,7 @@ import static dev.payments.testsupport.Api.*;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestEnvironment;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * looking at the wrong log.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class LogHygieneTest {
 
     private final ConcurrentLinkedQueue<String> captured = new ConcurrentLinkedQueue<>();

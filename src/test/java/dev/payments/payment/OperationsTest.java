@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.TestEnvironment;
 import dev.payments.testsupport.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -15,7 +15,7 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class OperationsTest {
 
     @Test

@@ -5,13 +5,16 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import dev.payments.testsupport.PostgresResource;
+import dev.payments.testsupport.ProcessorInvariants;
+import dev.payments.testsupport.Simulator;
+import dev.payments.testsupport.TestEnvironment;
 import dev.payments.testsupport.TestDatabase;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,12 +33,17 @@ import org.junit.jupiter.api.Test;
  * one payment per key, one id for every racer, and no other failure.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class RaceTest {
 
     private static final int RACERS = 32;
     private static final int KEYS = 4;
     private static final int DISTINCT = 200;
+
+    @AfterEach
+    void invariantsHold() throws InterruptedException {
+        ProcessorInvariants.check(Simulator.shared(), Duration.ofSeconds(20));
+    }
 
     @Test
     void racingRequestsWithOneKeyMakeOnePayment() throws Exception {

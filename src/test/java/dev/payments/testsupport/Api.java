@@ -16,7 +16,7 @@ public final class Api {
     public static final String ACME_KEY = "sk_test_acme";
     public static final String GLOBEX = "globex";
     public static final String GLOBEX_KEY = "sk_test_globex";
-    /** A merchant with a rate limit of its own (PostgresResource), registered by the test that needs it. */
+    /** A merchant with a rate limit of its own (TestEnvironment), registered by the test that needs it. */
     public static final String THROTTLED = "throttled";
     public static final String THROTTLED_KEY = "sk_test_throttled";
     public static final int THROTTLED_RATE = 2;
@@ -24,7 +24,7 @@ public final class Api {
     private Api() {
     }
 
-    /** The system property in which PostgresResource leaves the management interface's port. */
+    /** The system property in which TestEnvironment leaves the management interface's port. */
     static final String MANAGEMENT_PORT = "test.management.port";
 
     /** The management interface (health, metrics) of the application under test: a port of its own. */

@@ -6,7 +6,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,7 +49,7 @@ public final class TestDatabase {
     private static String url() {
         String url = System.getProperty(URL);
         if (url == null) {
-            throw new IllegalStateException("PostgresResource has not started a database");
+            throw new IllegalStateException("TestEnvironment has not started a database");
         }
         return url;
     }
@@ -57,6 +59,23 @@ public final class TestDatabase {
         try (Connection c = connect(); PreparedStatement s = prepare(c, sql, params); ResultSet r = s.executeQuery()) {
             r.next();
             return r.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every row a query answers, each as column label to value. */
+    public static List<Map<String, Object>> rows(String sql, Object... params) {
+        try (Connection c = connect(); PreparedStatement s = prepare(c, sql, params); ResultSet r = s.executeQuery()) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            while (r.next()) {
+                Map<String, Object> row = new HashMap<>();
+                for (int i = 1; i <= r.getMetaData().getColumnCount(); i++) {
+                    row.put(r.getMetaData().getColumnLabel(i), r.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -7,20 +7,22 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * A real PostgreSQL for every test, in process ({@code @QuarkusTest}) or against the packaged jar
- * ({@code @QuarkusIntegrationTest}): the one in QUARKUS_DATASOURCE_JDBC_URL if set, else a
+ * What every test runs against, in process ({@code @QuarkusTest}) or against the packaged jar
+ * ({@code @QuarkusIntegrationTest}): the processor simulator, over HTTP in a process of its own
+ * ({@link Simulator}), and a real PostgreSQL: the one in QUARKUS_DATASOURCE_JDBC_URL if set, else a
  * {@link LocalPostgres} (a Docker container, else embedded), which the service uses as its
  * runtime role and Flyway as the owner. Also switches on what the tests need in every profile:
  * the demo merchants, a fast expiry job, and rate limits only the rate-limit test reaches.
  */
-public class PostgresResource implements QuarkusTestResourceLifecycleManager {
+public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
 
-    private static final Logger LOG = Logger.getLogger(PostgresResource.class);
+    private static final Logger LOG = Logger.getLogger(TestEnvironment.class);
 
     /** Short enough that the 409 test is quick, long enough that a racing burst never reaches it. */
     public static final String LOCK_TIMEOUT = "2s";
 
     private LocalPostgres postgres;
+    private Simulator simulator;
 
     @Override
     public Map<String, String> start() {
@@ -32,12 +34,19 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.management.test-port", String.valueOf(management));
         config.put("quarkus.management.port", String.valueOf(management));
         config.put("payments.idempotency.cleanup-interval", "1s");
-        config.put("payments.idempotency.lock-timeout", LOCK_TIMEOUT);
+        config.put("payments.database.lock-timeout", LOCK_TIMEOUT);
         // the tests' bursts (200 concurrent payments) stay far below the limit, except for the one
         // merchant the rate-limit test registers
         config.put("payments.rate-limit.requests-per-second", "100000");
         config.put("payments.rate-limit.burst", "100000");
         config.put("payments.rate-limit.merchants." + Api.THROTTLED, String.valueOf(Api.THROTTLED_RATE));
+        // the processor is the simulator, over HTTP, in a process of its own
+        simulator = Simulator.start(0);
+        System.setProperty(Simulator.URL_PROPERTY, simulator.url());
+        config.put("payments.processor.url", simulator.url());
+        config.put("payments.processor.api-key", Simulator.API_KEY);
+        config.put("payments.processor.recovery-interval", "1s");
+        config.put("payments.processor.recovery-after", "2s");
         String configuredUrl = System.getenv("QUARKUS_DATASOURCE_JDBC_URL");
         if (configuredUrl != null && !configuredUrl.isBlank()) {
             LOG.infof("Database: using the configured QUARKUS_DATASOURCE_JDBC_URL (%s)", configuredUrl);
@@ -60,6 +69,9 @@ public class PostgresResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        if (simulator != null) {
+            simulator.close();
+        }
         if (postgres != null) {
             postgres.close();
         }

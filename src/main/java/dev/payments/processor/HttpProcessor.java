@@ -1,0 +1,250 @@
+package dev.payments.processor;
+
+import dev.payments.config.PaymentsConfig;
+import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
+import io.smallrye.faulttolerance.api.Guard;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.client.ClientRequestContext;
+import jakarta.ws.rs.client.ClientRequestFilter;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.jboss.logging.Logger;
+
+/**
+ * The processor over HTTP ({@link ProcessorApi}). Every call runs in one guard (SmallRye Fault
+ * Tolerance): a timeout on connect and read, a retry with the same idempotency key where the
+ * outcome is unknown or the processor asks to come back (409 and 429, after their Retry-After,
+ * capped), and a circuit breaker that stops calling a processor that keeps failing, so an outage
+ * is answered at once instead of holding a worker for every request.
+ */
+public class HttpProcessor implements PaymentProcessor {
+
+    private static final Logger LOG = Logger.getLogger(HttpProcessor.class);
+
+    /** Calls seen before the breaker judges; 20 is enough that two unlucky timeouts do not open it. */
+    private static final int BREAKER_VOLUME = 20;
+    /** Half of them failing is an outage, not noise. */
+    private static final double BREAKER_FAILURE_RATIO = 0.5;
+    /** How long the breaker stays open before it lets a trial call through. */
+    private static final long BREAKER_DELAY_SECONDS = 5;
+    /** Delay before repeating a call whose outcome is unknown: a moment for a blip to pass. */
+    private static final long RETRY_DELAY_MILLIS = 100;
+
+    private final ProcessorApi api;
+    private final Guard guard;
+    private volatile boolean open;
+
+    public HttpProcessor(PaymentsConfig.Processor config) {
+        URI url = config.url().orElseThrow(() -> new IllegalStateException("payments.processor.url is not set"));
+        String apiKey = config.apiKey().orElseThrow(
+                () -> new IllegalStateException("payments.processor.api-key (PAYMENTS_PROCESSOR_API_KEY) is not set"));
+        long timeout = config.timeout().toMillis();
+        this.api = QuarkusRestClientBuilder.newBuilder()
+                .baseUri(url)
+                .connectTimeout(timeout, TimeUnit.MILLISECONDS)
+                .readTimeout(timeout, TimeUnit.MILLISECONDS)
+                .register(new BearerKey(apiKey))
+                .property("microprofile.rest.client.disable.default.mapper", true)
+                .build(ProcessorApi.class);
+        long maxRetryDelay = config.maxRetryDelay().toMillis();
+        this.guard = Guard.create()
+                .withDescription("processor " + url)
+                .withRetry()
+                    .maxRetries(config.maxRetries())
+                    .retryOn(List.of(ProcessorDown.class, ProcessorBusy.class))
+                    .withCustomBackoff().strategy(() -> new RetryAfterBackoff(maxRetryDelay)).done()
+                    .done()
+                .withCircuitBreaker()
+                    .name("processor")
+                    .failOn(ProcessorDown.class)
+                    .requestVolumeThreshold(BREAKER_VOLUME)
+                    .failureRatio(BREAKER_FAILURE_RATIO)
+                    .delay(BREAKER_DELAY_SECONDS, ChronoUnit.SECONDS)
+                    .onStateChange(this::breakerChanged)
+                    .done()
+                .build();
+    }
+
+    @Override
+    public ChargeOutcome charge(ChargeRequest request, String idempotencyKey) {
+        ProcessorApi.NewCharge body = new ProcessorApi.NewCharge(request.amount(), request.currency(),
+                request.paymentMethod(), request.capture(), request.reference());
+        return guarded("charge " + request.reference(), () -> {
+            try (Response response = send(() -> api.createCharge(idempotencyKey, body))) {
+                if (response.getStatus() == 200 || response.getStatus() == 201) {
+                    return outcomeOf(read(response, ProcessorApi.Charge.class));
+                }
+                throw failure(response);
+            }
+        });
+    }
+
+    @Override
+    public ChargeOutcome findCharge(String reference) {
+        return guarded("look-up " + reference, () -> {
+            try (Response response = send(() -> api.chargesByReference(reference))) {
+                if (response.getStatus() != 200) {
+                    throw failure(response);
+                }
+                ProcessorApi.ChargeList list = read(response, ProcessorApi.ChargeList.class);
+                List<ProcessorApi.Charge> charges = list == null ? null : list.data();
+                if (charges == null || charges.isEmpty()) {
+                    return new ChargeOutcome.NotCharged();
+                }
+                if (charges.size() > 1) {
+                    // we make one charge per reference; more can only come from outside this service
+                    LOG.errorf("processor has %d charges for reference %s; adopting the first", charges.size(), reference);
+                }
+                return outcomeOf(charges.get(0));
+            }
+        });
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return !open;
+    }
+
+    /** The call's answer; no answer at all (refused, reset, timed out) is a ProcessorDown. */
+    private static Response send(java.util.function.Supplier<Response> call) throws ProcessorDown {
+        try {
+            return call.get();
+        } catch (ProcessingException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ProcessorDown(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    private ChargeOutcome guarded(String what, Callable<ChargeOutcome> call) {
+        try {
+            return guard.call(call, ChargeOutcome.class);
+        } catch (CircuitBreakerOpenException e) {
+            return new ChargeOutcome.Unknown("circuit breaker open");
+        } catch (ProcessorDown | ProcessorBusy e) {
+            LOG.warnf("processor %s: outcome unknown (%s)", what, e.getMessage());
+            return new ChargeOutcome.Unknown(e.getMessage());
+        } catch (ProcessorRefused e) {
+            // a 4xx we did not expect (a wrong API key, a limit of the processor's own): nothing
+            // was charged as far as the processor says, but the payment cannot go on; it stays
+            // processing and shows up as stuck, for an operator to look at
+            LOG.errorf("processor %s refused: %s", what, e.getMessage());
+            return new ChargeOutcome.Unknown(e.getMessage());
+        } catch (Exception e) {
+            LOG.errorf(e, "processor %s: unexpected failure", what);
+            return new ChargeOutcome.Unknown(e.getClass().getSimpleName());
+        }
+    }
+
+    private static <T> T read(Response response, Class<T> type) throws ProcessorRefused {
+        try {
+            return response.readEntity(type);
+        } catch (RuntimeException e) {
+            throw new ProcessorRefused("an answer that is not a " + type.getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private static ChargeOutcome outcomeOf(ProcessorApi.Charge charge) throws ProcessorRefused {
+        if (charge == null || charge.id() == null || charge.status() == null) {
+            throw new ProcessorRefused("a charge without id or status");
+        }
+        return switch (charge.status().toLowerCase(Locale.ROOT)) {
+            case "succeeded" -> new ChargeOutcome.Succeeded(charge.id());
+            case "declined" -> new ChargeOutcome.Declined(charge.id(),
+                    charge.declineCode() == null ? "card_declined" : charge.declineCode());
+            default -> throw new ProcessorRefused("charge " + charge.id() + " is " + charge.status());
+        };
+    }
+
+    /** What a non-success status means for whoever called. */
+    private static Exception failure(Response response) {
+        int status = response.getStatus();
+        String error = errorOf(response);
+        if (status == 409 || status == 429) {
+            return new ProcessorBusy(status + " " + error, retryAfterSeconds(response));
+        }
+        if (status >= 500) {
+            return new ProcessorDown(status + " " + error);
+        }
+        return new ProcessorRefused(status + " " + error);
+    }
+
+    private static String errorOf(Response response) {
+        try {
+            ProcessorApi.ErrorBody body = response.readEntity(ProcessorApi.ErrorBody.class);
+            return body == null || body.error() == null ? "" : body.error().code() + ": " + body.error().message();
+        } catch (RuntimeException e) {
+            return "(no error body)";
+        }
+    }
+
+    private static long retryAfterSeconds(Response response) {
+        String value = response.getHeaderString("Retry-After");
+        try {
+            return value == null ? 1 : Math.max(0, Long.parseLong(value.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
+    }
+
+    private void breakerChanged(CircuitBreakerState state) {
+        open = state == CircuitBreakerState.OPEN;
+        LOG.warnf("processor circuit breaker %s", state);
+    }
+
+    /** A transport failure or a 5xx: the processor may or may not have acted. */
+    static final class ProcessorDown extends Exception {
+        ProcessorDown(String message) {
+            super(message);
+        }
+    }
+
+    /** A 409 (our key is in flight there) or a 429: come back after {@code retryAfterSeconds}. */
+    static final class ProcessorBusy extends Exception {
+        final long retryAfterSeconds;
+
+        ProcessorBusy(String message, long retryAfterSeconds) {
+            super(message);
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+    }
+
+    /** Any other 4xx, or an answer we cannot read: repeating it would not change it. */
+    static final class ProcessorRefused extends Exception {
+        ProcessorRefused(String message) {
+            super(message);
+        }
+    }
+
+    /** Authenticates every call with our API key. */
+    private static final class BearerKey implements ClientRequestFilter {
+        private final String authorization;
+
+        BearerKey(String apiKey) {
+            this.authorization = "Bearer " + apiKey;
+        }
+
+        @Override
+        public void filter(ClientRequestContext request) {
+            request.getHeaders().putSingle("Authorization", authorization);
+        }
+    }
+
+    /** Honours Retry-After up to the cap; a short pause for everything else. */
+    private record RetryAfterBackoff(long maxDelayMillis) implements CustomBackoffStrategy {
+        @Override
+        public long nextDelayInMillis(Throwable failure) {
+            if (failure instanceof ProcessorBusy busy) {
+                return Math.min(maxDelayMillis, TimeUnit.SECONDS.toMillis(busy.retryAfterSeconds));
+            }
+            return RETRY_DELAY_MILLIS;
+        }
+    }
+}

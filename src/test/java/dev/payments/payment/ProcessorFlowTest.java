@@ -1,0 +1,171 @@
+package dev.payments.payment;
+
+import static dev.payments.testsupport.Api.*;
+import static org.hamcrest.Matchers.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.payments.testsupport.ProcessorInvariants;
+import dev.payments.testsupport.Simulator;
+import dev.payments.testsupport.TestDatabase;
+import dev.payments.testsupport.TestEnvironment;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The create flow's phases against the processor simulator over HTTP, one test per path: the
+ * outcome known at once, known after a retry inside the request, unknown (503, then finished by a
+ * retry with the key or by the recovery job), and a duplicate that waits for the original's
+ * outcome. Every test ends by checking the ledger against the database.
+ */
+@QuarkusTest
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
+class ProcessorFlowTest {
+
+    private static final String PROBLEM = "application/problem+json";
+
+    private final Simulator simulator = Simulator.shared();
+
+    @BeforeEach
+    @AfterEach
+    void noFaultsLeft() {
+        simulator.clearFaults();
+        simulator.latency(0);
+    }
+
+    @AfterEach
+    void invariantsHold() throws InterruptedException {
+        ProcessorInvariants.check(simulator, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void chargesOnceUnderThePaymentsOwnProcessorKey() {
+        String id = create(ACME_KEY, newKey(), visa()).then().statusCode(201)
+                .body("status", equalTo("succeeded")).extract().path("id");
+        List<JsonNode> charges = simulator.chargesFor(id);
+        assertEquals(1, charges.size());
+        assertEquals("payment-" + id + "-charge", charges.get(0).get("idempotency_key").asText());
+        assertEquals(2500, charges.get(0).get("amount").asLong());
+        assertEquals("EUR", charges.get(0).get("currency").asText());
+        Map<String, Object> row = stored(id);
+        assertEquals(charges.get(0).get("id").asText(), row.get("processor_charge_id"));
+    }
+
+    @Test
+    void aDeclineIsRecordedWithTheProcessorsCode() {
+        Response declined = create(ACME_KEY, newKey(), payment("pm_card_insufficient_funds"));
+        declined.then().statusCode(402).contentType(PROBLEM).body("decline_code", equalTo("insufficient_funds"));
+        String id = declined.path("payment_id");
+        assertEquals("declined", simulator.chargesFor(id).get(0).get("status").asText());
+        assertEquals("insufficient_funds", stored(id).get("decline_code"));
+    }
+
+    @Test
+    void aFailureBeforeTheProcessorActedIsRetriedInsideTheRequest() {
+        simulator.fault("error_before");
+        create(ACME_KEY, newKey(), visa()).then().statusCode(201).header("Idempotent-Replayed", nullValue());
+    }
+
+    @Test
+    void aLostAnswerIsRetriedWithTheSameKeyAndTheChargeIsNotDoubled() {
+        simulator.fault("reset_after");
+        String id = create(ACME_KEY, newKey(), visa()).then().statusCode(201).extract().path("id");
+        assertEquals(1, simulator.chargesFor(id).size());
+        assertEquals(2, simulator.ledger().get("requests_per_key").get("payment-" + id + "-charge").asInt(),
+                "the retry reached the processor and was answered from its key");
+    }
+
+    @Test
+    void aProcessorConflictIsWaitedOutAsItsRetryAfterSays() {
+        simulator.fault("conflict");
+        create(ACME_KEY, newKey(), visa()).then().statusCode(201);
+    }
+
+    @Test
+    void anUnknownOutcomeIs503AndARetryWithTheKeyAdoptsTheCharge() {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        // the charge is made but its answer lost, and the retry inside the request fails too
+        simulator.fault("error_after");
+        simulator.fault("error_before");
+        Response unknown = create(ACME_KEY, key, body);
+        unknown.then().statusCode(503).contentType(PROBLEM).header("Retry-After", notNullValue())
+                .body("type", endsWith("/payment-processing"));
+        String id = unknown.path("payment_id");
+        as(ACME_KEY).get("/payments/" + id).then().statusCode(200).body("status", equalTo("processing"));
+        assertEquals(1, simulator.chargesFor(id).size(), "the processor charged; only its answer was lost");
+
+        create(ACME_KEY, key, body).then().statusCode(201).header("Idempotent-Replayed", "true")
+                .body("id", equalTo(id)).body("status", equalTo("succeeded"));
+        assertEquals(1, simulator.chargesFor(id).size(), "the retry adopted the charge instead of making another");
+        create(ACME_KEY, key, body).then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(id));
+    }
+
+    @Test
+    void anUnknownOutcomeWithNoChargeIsChargedOnRetry() {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        simulator.fault("error_before", 2, "/v1/charges", 0);
+        String id = create(ACME_KEY, key, body).then().statusCode(503).extract().path("payment_id");
+        assertEquals(0, simulator.chargesFor(id).size());
+        create(ACME_KEY, key, body).then().statusCode(201).body("id", equalTo(id));
+        assertEquals(1, simulator.chargesFor(id).size());
+    }
+
+    @Test
+    void aTimeoutAfterChargingEndsIn503AndTheRecoveryJobFinishesIt() throws Exception {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        // the processor charges but answers past the client's 2s timeout, and the retry fails
+        simulator.fault("hang_after_charge", 1, "/v1/charges", 5_000);
+        simulator.fault("error_before");
+        String id = create(ACME_KEY, key, body).then().statusCode(503).extract().path("payment_id");
+        // nobody retries: the recovery job finds the charge by reference and records it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!"succeeded".equals(stored(id).get("status")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals("succeeded", stored(id).get("status"));
+        assertEquals(1, simulator.chargesFor(id).size());
+        assertEquals(201, TestDatabase.keyRow(ACME, key).orElseThrow().get("response_status"),
+                "the key has its answer, so a late retry replays it");
+        create(ACME_KEY, key, body).then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(id));
+    }
+
+    @Test
+    void aDuplicateWhileTheOriginalIsAtTheProcessorWaitsAndReplaysItsOutcome() throws Exception {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        simulator.latency(1_000);
+        CompletableFuture<Response> original = CompletableFuture.supplyAsync(() -> create(ACME_KEY, key, body));
+        awaitProcessing(key);
+        Response duplicate = create(ACME_KEY, key, body);
+        Response first = original.get(30, TimeUnit.SECONDS);
+        first.then().statusCode(201).header("Idempotent-Replayed", nullValue());
+        duplicate.then().statusCode(201).header("Idempotent-Replayed", "true").body("id", equalTo(first.path("id")));
+        assertEquals(1, simulator.chargesFor(first.path("id")).size());
+    }
+
+    private static void awaitProcessing(String key) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (TestDatabase.number("SELECT count(*) FROM payments WHERE idempotency_key = ? AND status = 'processing'", key) == 0) {
+            assertTrue(System.nanoTime() < deadline, "the original never reached the processor");
+            Thread.sleep(10);
+        }
+    }
+
+    private static Map<String, Object> stored(String id) {
+        return TestDatabase.rows("SELECT status, decline_code, processor_charge_id FROM payments WHERE id = ?::uuid", id)
+                .get(0);
+    }
+}
