@@ -37,8 +37,10 @@ def log(message):
 class Service:
     """One run of the packaged application, started the way a user would start it."""
 
-    def __init__(self, args, app_dir, aot, port):
+    def __init__(self, args, app_dir, aot, port, name=None, database="payments", extra_env=None):
         self.args, self.app_dir, self.aot, self.port = args, app_dir, aot, port
+        self.name = name or ("aot" if aot else "plain")
+        self.database, self.extra_env = database, extra_env or {}
         self.process = None
 
     def start(self):
@@ -47,7 +49,7 @@ class Service:
             cmd.append("-XX:AOTCache=app.aot")
         cmd += ["-jar", "quarkus-run.jar"]
         env = dict(os.environ,
-                   QUARKUS_DATASOURCE_JDBC_URL=f"jdbc:postgresql://127.0.0.1:{self.args.pg_port}/payments",
+                   QUARKUS_DATASOURCE_JDBC_URL=f"jdbc:postgresql://127.0.0.1:{self.args.pg_port}/{self.database}",
                    QUARKUS_DATASOURCE_USERNAME="payments_app", QUARKUS_DATASOURCE_PASSWORD="payments_app",
                    QUARKUS_FLYWAY_USERNAME="payments_owner", QUARKUS_FLYWAY_PASSWORD="payments_owner",
                    PAYMENTS_DEMO_MERCHANTS="true", QUARKUS_HTTP_PORT=str(self.port),
@@ -56,8 +58,9 @@ class Service:
                    PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND="1000000", PAYMENTS_RATE_LIMIT_BURST="1000000",
                    # as docker/Dockerfile.jvm sets it: fewer glibc malloc arenas, less resident memory
                    MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),
-                   QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level)
-        self.log = open(os.path.join(RESULTS, f"service-{'aot' if self.aot else 'plain'}.log"), "a")
+                   QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level,
+                   **self.extra_env)
+        self.log = open(os.path.join(RESULTS, f"service-{self.name}.log"), "a")
         started = time.monotonic()
         self.process = subprocess.Popen(cmd, cwd=self.app_dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         return started
@@ -93,6 +96,140 @@ class Service:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
         return None
+
+
+class Simulator:
+    """The processor simulator (test sources) as its own process, every call slowed by latency_ms."""
+
+    API_KEY = "sk_sim_bench"
+
+    def __init__(self, args, port, latency_ms):
+        classpath = f"{os.path.join(ROOT, 'target', 'test-classes')}:{os.path.join(args.plain, 'lib', 'main')}/*"
+        self.log = open(os.path.join(RESULTS, "simulator.log"), "a")
+        self.process = subprocess.Popen(
+            [args.java, "-Xms256m", "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
+             "dev.payments.simulator.ProcessorSimulator", "--port", str(port), "--api-key", self.API_KEY,
+             "--latency-ms", str(latency_ms)], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/_simulator/held")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("the processor simulator did not start; see simulator.log")
+
+    def charges(self):
+        conn = http.client.HTTPConnection("127.0.0.1", int(self.url.rsplit(":", 1)[1]), timeout=30)
+        conn.request("GET", "/_simulator/ledger")
+        return json.loads(conn.getresponse().read())["charges"]
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def pool_sampler(port, samples, stop):
+    """Samples the pool's active and awaiting connections from /q/metrics every 0.2 s until stop is set."""
+    while not stop.is_set():
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/q/metrics")
+            text = conn.getresponse().read().decode()
+            active = re.search(r"^agroal_active_count\{[^}]*\} ([\d.]+)", text, flags=re.M)
+            awaiting = re.search(r"^agroal_awaiting_count\{[^}]*\} ([\d.]+)", text, flags=re.M)
+            if active:
+                samples.append((float(active.group(1)), float(awaiting.group(1)) if awaiting else 0.0))
+        except OSError:
+            pass
+        stop.wait(0.2)
+
+
+def processor_workload(args):
+    """Create through the HTTP adapter against the simulator adding latency_ms per call, at many
+    connections: the phases hold no pooled connection during the call, so the pool's active count
+    stays far below the concurrency. Holding one across the call would cap creates near
+    pool size / latency."""
+    import threading
+    sim_port = args.port + 2
+    simulator = Simulator(args, sim_port, args.processor_latency_ms)
+    service = Service(args, args.plain, False, args.port, name="processor", extra_env={
+        "PAYMENTS_PROCESSOR_URL": simulator.url, "PAYMENTS_PROCESSOR_API_KEY": Simulator.API_KEY})
+    result = {"latency_ms": args.processor_latency_ms, "connections": args.processor_connections,
+              "pool_max_size": 32, "cap_if_holding_a_connection_rps": round(32 / (args.processor_latency_ms / 1000))}
+    saved = args.connections
+    args.connections = args.processor_connections
+    try:
+        service.first_success(service.start())
+        w = wrk(args, "create.lua", args.port, 30, "processor-warmup", threads=2)
+        log(f"processor warm-up: {w['rps']:.0f} req/s")
+        settle(args)
+        samples, stop = [], threading.Event()
+        sampler = threading.Thread(target=pool_sampler, args=(args.port + 1000, samples, stop))
+        sampler.start()
+        try:
+            w = wrk(args, "create.lua", args.port, args.duration, "processor-create", threads=2)
+        finally:
+            stop.set()
+            sampler.join()
+        result.update(w)
+        active = [a for a, _ in samples]
+        result["pool_active_max"] = max(active) if active else None
+        result["pool_active_mean"] = round(sum(active) / len(active), 1) if active else None
+        result["pool_awaiting_max"] = max((b for _, b in samples), default=None)
+        # requests wrk left in flight finish at the processor's pace; the database check needs them done
+        deadline = time.monotonic() + 30
+        while int(psql(args, "SELECT count(*) FROM payments WHERE status = 'processing'")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        charges = simulator.charges()
+        references = [c["reference"] for c in charges]
+        result["charges"] = len(charges)
+        result["payments_with_more_than_one_charge"] = len(references) - len(set(references))
+        log(f"processor create ({args.processor_latency_ms} ms per call, {args.processor_connections} connections): "
+            f"{w['rps']:.0f} req/s, p99 {ms(w['p99_us'])} ms, errors {w['errors']}, pool active max "
+            f"{result['pool_active_max']} mean {result['pool_active_mean']} (holding a connection across the call "
+            f"would cap this near {result['cap_if_holding_a_connection_rps']} req/s)")
+    finally:
+        args.connections = saved
+        service.stop()
+        simulator.stop()
+    return result
+
+
+def previous_release(args):
+    """Create with the demo adapter, this release against the previous one (its own database, since
+    its schema is older), alternately, after a warm-up of each: the cost of the extra commit."""
+    psql(args, "DROP DATABASE IF EXISTS payments_previous", user="postgres", database="postgres")
+    psql(args, "CREATE DATABASE payments_previous OWNER payments_owner", user="postgres", database="postgres")
+    services = {"current": Service(args, args.plain, False, args.port, name="current"),
+                "previous": Service(args, args.previous, False, args.port + 3, name="previous",
+                                    database="payments_previous")}
+    runs = {name: [] for name in services}
+    try:
+        for name, service in services.items():
+            service.first_success(service.start())
+            w = wrk(args, "mixed.lua", service.port, 60, f"{name}-warmup")
+            log(f"{name} warm-up: {w['rps']:.0f} req/s")
+        for round_ in range(2):
+            for name, service in services.items():
+                settle(args)
+                w = wrk(args, "create.lua", service.port, args.duration, f"{name}-create-{round_}")
+                runs[name].append(w)
+                log(f"{name} release create #{round_ + 1}: {w['rps']:.0f} req/s, p99 {ms(w['p99_us'])} ms, "
+                    f"service cpu {w['service_cpu_ms_per_request']} ms, postgres cpu {w['postgres_cpu_ms_per_request']} ms")
+    finally:
+        for service in services.values():
+            service.stop()
+    def mean(name, field):
+        return round(sum(w[field] for w in runs[name]) / len(runs[name]), 3)
+    result = {name: {field: mean(name, field) for field in ("rps", "p99_us", "service_cpu_ms_per_request",
+                                                              "postgres_cpu_ms_per_request", "errors")}
+              for name in runs}
+    result["create_rps_current_over_previous"] = round(result["current"]["rps"] / result["previous"]["rps"], 3)
+    return result
 
 
 def cpu_seconds(names):
@@ -153,8 +290,8 @@ def pgbench(args, script, defines=()):
             "failed": int(failed.group(1)) if failed else 0}
 
 
-def psql(args, sql, user="payments_owner"):
-    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", user, "-d", "payments",
+def psql(args, sql, user="payments_owner", database="payments"):
+    out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", user, "-d", database,
                           "-tAc", sql], capture_output=True, text=True, check=True)
     return out.stdout.strip()
 
@@ -272,6 +409,20 @@ def print_table(result):
     if "aot" in result["startup"]:
         print(f"AOT/plain start-up = {result['startup']['aot']['median_ms'] / result['startup']['plain']['median_ms']:.2f}"
               " (target <= 0.50)")
+    pr = result["processor"]
+    print(f"create through the processor ({pr['latency_ms']} ms per call, {pr['connections']} connections): "
+          f"{pr['rps']:.0f} req/s (target >= 1500, CPU permitting), p99 {ms(pr['p99_us'])} ms, errors {pr['errors']}; "
+          f"pool active max {pr['pool_active_max']}, mean {pr['pool_active_mean']} of {pr['pool_max_size']}; holding a "
+          f"connection across the call would cap it near {pr['cap_if_holding_a_connection_rps']} req/s; "
+          f"service cpu {pr['service_cpu_ms_per_request']} ms, postgres cpu {pr['postgres_cpu_ms_per_request']} ms per create; "
+          f"charges {pr['charges']}, payments with more than one charge {pr['payments_with_more_than_one_charge']}")
+    if "previous_release" in result:
+        pv = result["previous_release"]
+        for name in ("previous", "current"):
+            print(f"demo adapter create, {name} release: {pv[name]['rps']:.0f} req/s, p99 {ms(pv[name]['p99_us'])} ms, "
+                  f"service cpu {pv[name]['service_cpu_ms_per_request']} ms, postgres cpu "
+                  f"{pv[name]['postgres_cpu_ms_per_request']} ms")
+        print(f"current/previous create = {pv['create_rps_current_over_previous']:.2f}")
     print(f"database: {result['database']}")
 
 
@@ -290,6 +441,9 @@ def main():
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument("--lock-timeout-ms", type=int, default=5000)
     parser.add_argument("--service-log-level", default="INFO")
+    parser.add_argument("--previous", help="fast-jar directory of the previous release, for the side-by-side create")
+    parser.add_argument("--processor-latency-ms", type=int, default=100)
+    parser.add_argument("--processor-connections", type=int, default=256)
     args = parser.parse_args()
     args.run_id = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(RESULTS, exist_ok=True)
@@ -347,6 +501,12 @@ def main():
     finally:
         service.stop()
 
+    log("create through the processor simulator over HTTP")
+    result["processor"] = processor_workload(args)
+    if args.previous:
+        log("create with the demo adapter: this release and the previous one, side by side")
+        result["previous_release"] = previous_release(args)
+
     result["ratios"] = {"create": s["create"]["rps"] / result["pgbench"]["create"]["tps"],
                         "replay": s["replay"]["rps"] / result["pgbench"]["replay"]["tps"]}
     result["database"] = check_database(args)
@@ -361,7 +521,8 @@ def main():
     print_table(result)
     log(f"raw results: {base}.json, chart: {base}.png")
 
-    errors = sum(w["errors"] for w in s.values())
+    errors = sum(w["errors"] for w in s.values()) + result["processor"]["errors"] \
+        + result["processor"]["payments_with_more_than_one_charge"]
     db = result["database"]
     if errors or db["payments_without_a_key_duplicates"] or db["keys_without_answer"] \
             or db["bench_payments"] != db["payments_with_their_key"]:

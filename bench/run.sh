@@ -10,6 +10,8 @@
 #   BENCH_DURATION    seconds per workload (20)     BENCH_WARMUP  seconds of warm-up load (300)
 #   BENCH_CONNECTIONS wrk and pgbench concurrency (32)
 #   BENCH_AOT         0 to skip the AOT-cache build (it runs the test suite once, about 3 minutes)
+#   BENCH_PREVIOUS    the release to compare create with (a git revision; default: the one before the
+#                     three-phase create); empty to skip
 #   MALLOC_ARENA_MAX  glibc malloc arenas of the service (default 2, as docker/Dockerfile.jvm sets)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +38,16 @@ mkdir -p target/bench
 echo "[bench] building the plain fast-jar"
 ./mvnw -B -q package -DskipTests
 rm -rf target/bench/plain && cp -a target/quarkus-app target/bench/plain
+PREVIOUS_ARGS=()
+PREVIOUS=${BENCH_PREVIOUS-$(git rev-list -1 HEAD -- src/main/resources/db/migration/V3__processing_phases.sql)^}
+if [ -n "$PREVIOUS" ]; then
+  echo "[bench] building the previous release ($PREVIOUS) for the side-by-side create"
+  rm -rf target/bench/previous-src target/bench/previous && mkdir -p target/bench/previous-src
+  git archive "$PREVIOUS" | tar -x -C target/bench/previous-src
+  (cd target/bench/previous-src && ./mvnw -B -q package -DskipTests)
+  cp -a target/bench/previous-src/target/quarkus-app target/bench/previous
+  PREVIOUS_ARGS=(--previous target/bench/previous)
+fi
 AOT_ARGS=()
 if [ "${BENCH_AOT:-1}" != 0 ] && [ "$JAVA_MAJOR" -ge 25 ]; then
   echo "[bench] building the AOT-cache jar, trained by the *IT tests (JDK $JAVA_MAJOR)"
@@ -51,6 +63,6 @@ PGPORT=${BENCH_PG_PORT:-55433}
 trap '.ci/postgres.sh stop "$PGDIR"; rm -rf "$PGDIR"' EXIT
 .ci/postgres.sh start "$PGDIR" "$PGPORT"
 
-python3 bench/bench.py --java "$JAVA" --plain target/bench/plain "${AOT_ARGS[@]}" \
+python3 bench/bench.py --java "$JAVA" --plain target/bench/plain "${AOT_ARGS[@]}" "${PREVIOUS_ARGS[@]}" \
   --pg-port "$PGPORT" --connections "${BENCH_CONNECTIONS:-32}" --duration "${BENCH_DURATION:-20}" \
   --warmup "${BENCH_WARMUP:-300}" --jvm-opts "${BENCH_JVM_OPTS:--Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m}"

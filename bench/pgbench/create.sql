@@ -1,10 +1,12 @@
--- The transaction the service runs for a new key (IdempotencyStore.claim, then
--- PaymentStore.insertWithAnswer), statement for statement, so that pgbench measures what
--- PostgreSQL alone can do with it. lock_timeout is set per connection (PGOPTIONS), as the
--- service sets it per pooled connection (and as its role's default). The data follow the service's too: keys are a run prefix
--- plus a per-client counter (like bench/wrk/create.lua's), payment ids are time-ordered like the
--- service's UUIDv7 (48 bits of milliseconds, then random bits), so both insert into the same
--- parts of the indexes. The orchestrator defines run (a prefix unique to the run) and n=0.
+-- The transactions the service runs for a new key, statement for statement, so that pgbench
+-- measures what PostgreSQL alone can do with them: phase 1 (IdempotencyStore.claim, then
+-- PaymentStore.insertProcessing) and phase 3 (PaymentStore.finish); the processor call of phase 2
+-- happens between them, outside any transaction. lock_timeout is set per connection (PGOPTIONS), as
+-- the service sets it per pooled connection (and as its role's default). The data follow the
+-- service's too: keys are a run prefix plus a per-client counter (like bench/wrk/create.lua's),
+-- payment ids are time-ordered like the service's UUIDv7 (48 bits of milliseconds, then random
+-- bits), so both insert into the same parts of the indexes. The orchestrator defines run (a prefix
+-- unique to the run) and n=0.
 \set n :n + 1
 BEGIN;
 WITH claimed AS (
@@ -18,14 +20,36 @@ SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_stat
        created_at < now() - make_interval(secs => 86400)
 FROM idempotency_keys
 WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n AND NOT EXISTS (SELECT 1 FROM claimed);
-WITH payment AS (
-    INSERT INTO payments (id, merchant_id, amount, currency, status, decline_code,
-                          payment_method, description, metadata, created_at)
-    VALUES ((lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
-             || substr(replace(gen_random_uuid()::text, '-', ''), 13))::uuid, 'acme', 2500, 'EUR', 'succeeded', NULL, 'pm_card_visa', 'bench',
-            CAST('{}' AS jsonb), now())
-    RETURNING id)
-UPDATE idempotency_keys SET payment_id = (SELECT id FROM payment), response_status = 201,
-    response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z"}'
-WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n;
+WITH id AS (
+    SELECT (lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
+            || substr(replace(gen_random_uuid()::text, '-', ''), 13))::uuid AS id),
+payment AS (
+    INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
+                          created_at, processor_key, idempotency_key, attempt_until)
+    SELECT id, 'acme', 2500, 'EUR', 'processing', 'pm_card_visa', 'bench', CAST('{}' AS jsonb), now(),
+           'payment-' || id || '-charge', 'pgbench-' || :run || '-' || :client_id || '-' || :n,
+           now() + make_interval(secs => 6)
+    FROM id
+    RETURNING id, attempt_until),
+linked AS (
+    UPDATE idempotency_keys SET payment_id = (SELECT id FROM payment)
+    WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
+      AND payment_id IS NULL
+    RETURNING 1)
+SELECT id AS payment_id, attempt_until, (SELECT count(*) FROM linked) AS linked FROM payment \gset
+COMMIT;
+BEGIN;
+WITH finished AS (
+    UPDATE payments SET status = 'succeeded', decline_code = NULL, processor_charge_id = 'ch_pgbench',
+                        finished_at = now(), attempt_until = NULL
+    WHERE id = :payment_id AND status = 'processing'
+    RETURNING id, merchant_id, idempotency_key),
+answered AS (
+    UPDATE idempotency_keys k SET response_status = 201,
+        response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z"}'
+    FROM finished f
+    WHERE k.merchant_id = f.merchant_id AND k.idempotency_key = f.idempotency_key
+      AND k.payment_id = f.id AND k.response_status IS NULL
+    RETURNING 1)
+SELECT (SELECT count(*) FROM finished), (SELECT count(*) FROM answered);
 COMMIT;

@@ -3,18 +3,8 @@ package dev.payments.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.PortBinding;
-import com.github.dockerjava.api.model.Ports;
-import dev.payments.localdb.LocalPostgres;
-import dev.payments.testsupport.FreePorts;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.postgresql.PostgreSQLContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * The faults a payment service meets, against the packaged application and a PostgreSQL container
@@ -40,48 +28,37 @@ class DatabaseFaults {
     private static final Duration TRAFFIC_DEADLINE = Duration.ofSeconds(150);
     /**
      * No answer may take longer, however the database misbehaves: bounded failure, never a hang.
-     * The service's own bound is about 4s (a 1s wait for a pooled connection, then at most the 3s
-     * socket timeout); the rest is this machine's scheduling noise.
+     * A request's own bound is about 4s (a 1s wait for a pooled connection, then at most the 3s
+     * socket timeout). A retry whose payment was left processing by the outage (its last phase
+     * failed) may first wait up to the 5s lock timeout for the attempt's lease to pass, and then
+     * finish it: about 9s. The rest is this machine's scheduling noise.
      */
-    private static final int MAX_ANSWER_MS = 5_000;
+    static final int MAX_ANSWER_MS = 10_000;
     /** Payments the clients must have been answered before a fault, and again after the recovery. */
     private static final int PAYMENTS_AROUND_FAULT = 50;
 
-    private static PostgreSQLContainer postgres;
-    private static int pgPort;
+    private static FaultDatabase database;
 
     @BeforeAll
     static void startDatabase() {
-        String image = System.getenv().getOrDefault("LOCAL_POSTGRES_IMAGE", "postgres:17");
-        pgPort = FreePorts.next();
-        // a fixed host port, so the database comes back at the same address after a restart
-        postgres = new PostgreSQLContainer(DockerImageName.parse(image).asCompatibleSubstituteFor("postgres"))
-                .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                        .withPortBindings(new PortBinding(Ports.Binding.bindPort(pgPort), ExposedPort.tcp(5432))));
-        postgres.start();
-        LocalPostgres.createRolesAndDatabase("jdbc:postgresql://127.0.0.1:" + pgPort + "/", postgres.getUsername(),
-                postgres.getPassword());
+        database = FaultDatabase.start();
     }
 
     @AfterAll
     static void stopDatabase() {
-        if (postgres != null) {
-            postgres.stop();
+        if (database != null) {
+            database.close();
         }
     }
 
     @Test
     void databaseStoppedMidTrafficFailsFastAndRecovers() throws Exception {
-        survivesDatabaseOutage("stopped",
-                () -> postgres.getDockerClient().stopContainerCmd(postgres.getContainerId()).withTimeout(2).exec(),
-                () -> postgres.getDockerClient().startContainerCmd(postgres.getContainerId()).exec());
+        survivesDatabaseOutage("stopped", database::stop, database::startAgain);
     }
 
     @Test
     void databaseFrozenWithOpenTransactionsFailsBoundedAndRecovers() throws Exception {
-        survivesDatabaseOutage("frozen",
-                () -> postgres.getDockerClient().pauseContainerCmd(postgres.getContainerId()).exec(),
-                () -> postgres.getDockerClient().unpauseContainerCmd(postgres.getContainerId()).exec());
+        survivesDatabaseOutage("frozen", database::freeze, database::thaw);
     }
 
     /**
@@ -208,36 +185,15 @@ class DatabaseFaults {
     }
 
     private static Map<String, Integer> paymentsPerKey(String prefix) throws Exception {
-        Map<String, Integer> counts = new HashMap<>();
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT description, count(*) FROM payments WHERE description LIKE '"
-                        + prefix + "-%' GROUP BY description")) {
-            while (r.next()) {
-                counts.put(r.getString(1), r.getInt(2));
-            }
-        }
-        return counts;
+        return database.paymentsPerKey(prefix);
     }
 
     private static String paymentId(String key) throws Exception {
-        try (Connection c = connect(); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT id::text FROM payments WHERE description = '" + key + "'")) {
-            return r.next() ? r.getString(1) : null;
-        }
+        return database.paymentId(key);
     }
 
-    /** As the container's superuser, which sees every row. */
-    private static Connection connect() throws Exception {
-        return DriverManager.getConnection(jdbcUrl(), postgres.getUsername(), postgres.getPassword());
-    }
-
-    private static String jdbcUrl() {
-        return "jdbc:postgresql://127.0.0.1:" + pgPort + "/" + LocalPostgres.DATABASE;
-    }
-
-    /** The service as in production: the runtime role, and Flyway as the owner. */
     private static ServiceProcess service(String name) {
-        return new ServiceProcess(name, jdbcUrl(), LocalPostgres.APP, LocalPostgres.APP, LocalPostgres.OWNER, LocalPostgres.OWNER);
+        return database.service(name);
     }
 
     private static List<String> keys(String fault, int count) {

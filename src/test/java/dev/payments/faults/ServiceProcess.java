@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,7 +29,7 @@ final class ServiceProcess {
         this.name = name;
         this.port = FreePorts.next();
         this.managementPort = FreePorts.next();
-        this.env = Map.of(
+        this.env = new HashMap<>(Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl,
                 "QUARKUS_DATASOURCE_USERNAME", username,
                 "QUARKUS_DATASOURCE_PASSWORD", password,
@@ -39,7 +40,13 @@ final class ServiceProcess {
                 "PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND", "100000",
                 "PAYMENTS_RATE_LIMIT_BURST", "100000",
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
-                "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+                "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
+    }
+
+    /** An environment variable more, before {@link #start}: the processor's URL, say. */
+    ServiceProcess with(String name, String value) {
+        env.put(name, value);
+        return this;
     }
 
     String baseUrl() {

@@ -92,6 +92,36 @@ class ProcessorFlowTest {
     }
 
     @Test
+    void aProcessorRateLimitIsWaitedOutToo() {
+        simulator.fault("rate_limit");
+        create(ACME_KEY, newKey(), visa()).then().statusCode(201);
+    }
+
+    @Test
+    void anOutageOpensTheCircuitAndNewPaymentsAreRefusedBeforeAnythingIsStored() throws Exception {
+        simulator.fault("error_before", 1_000, "/v1/charges", 0);
+        // each create makes two failing calls: ten of them fill the breaker's window of 20
+        for (int i = 0; i < 10; i++) {
+            create(ACME_KEY, newKey(), visa()).then().statusCode(503);
+        }
+        String key = newKey();
+        Map<String, Object> body = visa();
+        create(ACME_KEY, key, body).then().statusCode(503).contentType(PROBLEM).header("Retry-After", notNullValue())
+                .body("type", endsWith("/processor-unavailable"));
+        assertEquals(0, TestDatabase.keyRows(ACME, key), "refused before anything was stored: the key is not used up");
+        assertEquals(0, TestDatabase.paymentsDescribed((String) body.get("description")));
+        // the processor is back; the breaker lets a trial call through after its delay and closes
+        simulator.clearFaults();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int status;
+        do {
+            Thread.sleep(500);
+            status = createAsClient(ACME_KEY, key, body).statusCode();
+        } while (status != 201 && System.nanoTime() < deadline);
+        assertEquals(201, status, "payments go through again once the processor answers");
+    }
+
+    @Test
     void anUnknownOutcomeIs503AndARetryWithTheKeyAdoptsTheCharge() {
         String key = newKey();
         Map<String, Object> body = visa();

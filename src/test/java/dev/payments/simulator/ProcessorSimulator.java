@@ -9,6 +9,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -28,7 +33,9 @@ import java.util.concurrent.CountDownLatch;
  * {@code --key-ttl-seconds}), with a ledger the tests read and faults they inject.
  *
  * <p>Run: {@code java -cp target/test-classes:target/quarkus-app/lib/main/* dev.payments.simulator.ProcessorSimulator
- * --port 8090 --api-key sk_sim_test [--latency-ms 100]}. It prints {@code PROCESSOR_SIMULATOR_PORT=<port>} once
+ * --port 8090 --api-key sk_sim_test [--latency-ms 100] [--ledger-file F]}: with a ledger file it
+ * appends every answered write to it and reads it back at start, so a killed simulator restarts with
+ * its charges and keys, like a processor that crashed. It prints {@code PROCESSOR_SIMULATOR_PORT=<port>} once
  * listening (port 0 picks a free one) and serves on 127.0.0.1 only.
  *
  * <p>Control endpoints (no authentication, loopback only): {@code GET /_simulator/ledger} (every
@@ -92,7 +99,13 @@ public final class ProcessorSimulator {
         }
     }
 
-    private ProcessorSimulator(Vertx vertx, String apiKey, long latencyMillis, long keyTtlMillis) {
+    /** Where every answered write is appended, so that a killed simulator comes back with its ledger. */
+    private final Path ledgerFile;
+    /** The charges and refunds the write being answered created or changed. */
+    private final List<ObjectNode> touched = new ArrayList<>();
+
+    private ProcessorSimulator(Vertx vertx, String apiKey, long latencyMillis, long keyTtlMillis, Path ledgerFile) {
+        this.ledgerFile = ledgerFile;
         this.vertx = vertx;
         this.apiKey = apiKey;
         this.latencyMillis = latencyMillis;
@@ -108,7 +121,9 @@ public final class ProcessorSimulator {
         Vertx vertx = Vertx.vertx();
         ProcessorSimulator simulator = new ProcessorSimulator(vertx, options.getOrDefault("api-key", "sk_sim_test"),
                 Long.parseLong(options.getOrDefault("latency-ms", "0")),
-                Long.parseLong(options.getOrDefault("key-ttl-seconds", "86400")) * 1000);
+                Long.parseLong(options.getOrDefault("key-ttl-seconds", "86400")) * 1000,
+                options.containsKey("ledger-file") ? Path.of(options.get("ledger-file")) : null);
+        simulator.load();
         CountDownLatch listening = new CountDownLatch(1);
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(options.getOrDefault("host", "127.0.0.1"))
                 .setPort(port).setIdleTimeout(0));
@@ -189,6 +204,7 @@ public final class ProcessorSimulator {
             answer = act(path, claim.body, claim.key);
             claim.entry.status = answer.status();
             claim.entry.body = answer.body();
+            persist(claim);
         } else if (method.equals("GET") && path.equals("/v1/charges")) {
             answer = list(charges, request.getParam("reference"));
         } else if (method.equals("GET") && path.equals("/v1/refunds")) {
@@ -294,6 +310,7 @@ public final class ProcessorSimulator {
             }
             charge.put("status", "canceled");
         }
+        touched.add(charge);
         return new Answer(200, charge.toString(), false);
     }
 
@@ -326,6 +343,7 @@ public final class ProcessorSimulator {
         charge.put("decline_code", declineCode);
         charge.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         charges.put(charge.get("id").asText(), charge);
+        touched.add(charge);
         ledgerKey(charge, key);
         return new Answer(201, publicView(charge), false);
     }
@@ -349,8 +367,51 @@ public final class ProcessorSimulator {
         refund.put("status", "succeeded");
         refund.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         refunds.put(refund.get("id").asText(), refund);
+        touched.add(refund);
+        touched.add(charge);
         ledgerKey(refund, key);
         return new Answer(201, publicView(refund), false);
+    }
+
+    /**
+     * Appends the answered write (its key, and the objects it touched) to the ledger file. A write
+     * to the file survives the simulator's SIGKILL (it is in the kernel's page cache), which is
+     * all the fault tests need; the machine itself does not crash.
+     */
+    private void persist(Claim claim) {
+        List<ObjectNode> objects = new ArrayList<>(touched);
+        touched.clear();
+        if (ledgerFile == null) {
+            return;
+        }
+        ObjectNode line = JSON.createObjectNode();
+        line.put("key", claim.key).put("fingerprint", claim.entry.fingerprint).put("created", claim.entry.createdMillis)
+                .put("status", claim.entry.status).put("body", claim.entry.body);
+        ArrayNode list = line.putArray("objects");
+        objects.forEach(list::add);
+        try {
+            Files.writeString(ledgerFile, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the ledger file back: keys with their answers, and the latest state of every object. */
+    private void load() throws IOException {
+        if (ledgerFile == null || !Files.exists(ledgerFile)) {
+            return;
+        }
+        for (String text : Files.readAllLines(ledgerFile)) {
+            JsonNode line = JSON.readTree(text);
+            KeyEntry entry = new KeyEntry(line.get("fingerprint").asText(), line.get("created").asLong());
+            entry.status = line.get("status").asInt();
+            entry.body = line.get("body").asText();
+            keys.put(line.get("key").asText(), entry);
+            for (JsonNode object : line.get("objects")) {
+                String id = object.get("id").asText();
+                (id.startsWith("re_") ? refunds : charges).put(id, (ObjectNode) object);
+            }
+        }
     }
 
     /** The ledger remembers which key made each object; the public answer does not show it. */

@@ -1,0 +1,317 @@
+package dev.payments.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.payments.testsupport.FreePorts;
+import dev.payments.testsupport.Simulator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The faults of a processor reached over the network, with the packaged service, the processor
+ * simulator and PostgreSQL each a process (or container) of its own, while clients retry every
+ * failed request with its key: latency, answers lost after charging, 5xx before and after acting,
+ * resets, the simulator killed and restarted, the service killed between the charge and its
+ * record, the database stopped there, two instances racing. After each, the simulator's ledger is
+ * checked against the database: exactly one charge per key, every 201 a succeeded payment with its
+ * charge, no charge without a payment, nothing left processing.
+ */
+class ProcessorFaults {
+
+    private static final Duration TRAFFIC_DEADLINE = Duration.ofSeconds(150);
+    /** Payments answered before a fault is injected, and again after it. */
+    private static final int PAYMENTS_AROUND_FAULT = 40;
+    /** The recovery job, fast: the tests wait for it. */
+    private static final String RECOVERY_INTERVAL = "1s";
+    private static final String RECOVERY_AFTER = "3s";
+    /** Time for the recovery job to finish what the clients left processing (lease 6s, then a run). */
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
+    private static FaultDatabase database;
+
+    @BeforeAll
+    static void startDatabase() {
+        database = FaultDatabase.start();
+    }
+
+    @AfterAll
+    static void stopDatabase() {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @Test
+    void latencyOnEveryCall() throws Exception {
+        underTraffic("latency 300 ms", List.of("--latency-ms", "300"), simulator -> {
+        });
+    }
+
+    @Test
+    void answersLostAfterCharging() throws Exception {
+        // each charged call answers past the 2s client timeout; a 5xx before acting follows each
+        underTraffic("hang after charging", List.of(), simulator -> {
+            for (int i = 0; i < 6; i++) {
+                simulator.fault("hang_after_charge", 1, "/v1/charges", 4_000);
+                simulator.fault("error_before", 1, "/v1/charges", 0);
+            }
+        });
+    }
+
+    @Test
+    void serverErrorsBeforeAndAfterActing() throws Exception {
+        underTraffic("5xx before and after acting", List.of(), simulator -> {
+            for (int i = 0; i < 10; i++) {
+                simulator.fault("error_after", 1, "/v1/charges", 0);
+                simulator.fault("error_before", 2, "/v1/charges", 0);
+            }
+        });
+    }
+
+    @Test
+    void connectionsResetBeforeAndAfterActing() throws Exception {
+        underTraffic("connection reset", List.of(), simulator -> {
+            for (int i = 0; i < 10; i++) {
+                simulator.fault("reset_after", 1, "/v1/charges", 0);
+                simulator.fault("reset_before", 1, "/v1/charges", 0);
+            }
+        });
+    }
+
+    /**
+     * A service and a simulator (with {@code options}), 16 retrying clients, and the faults
+     * {@code inject} queues at the simulator under that traffic; then the invariants.
+     */
+    private static void underTraffic(String fault, List<String> options, Consumer<Simulator> inject) throws Exception {
+        String name = fault.replaceAll("[^a-z0-9]+", "-");
+        try (Simulator simulator = Simulator.start(0, options.toArray(String[]::new))) {
+            ServiceProcess service = service(name, simulator).start();
+            try {
+                RetryingClients clients = new RetryingClients();
+                clients.start(run(name), 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
+                assertTrue(clients.awaitInFlight(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(60)), "traffic before the fault");
+                inject.accept(simulator);
+                assertTrue(clients.awaitMoreCreated(PAYMENTS_AROUND_FAULT * 2, Duration.ofSeconds(120)),
+                        "payments after the fault");
+                clients.stop(Duration.ofSeconds(90));
+                assertClean(fault, clients, simulator);
+            } finally {
+                service.stop();
+            }
+        }
+    }
+
+    @Test
+    void simulatorKilledAndRestarted() throws Exception {
+        Path ledger = Files.createTempFile("simulator-ledger", ".jsonl");
+        int port = FreePorts.next();
+        Simulator simulator = Simulator.start(port, "--ledger-file", ledger.toString());
+        ServiceProcess service = service("simulator-killed", simulator).start();
+        try {
+            RetryingClients clients = new RetryingClients();
+            clients.start(run("simulator-killed"), 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
+            assertTrue(clients.awaitInFlight(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(60)), "traffic before the kill");
+            simulator.kill();
+            assertTrue(clients.awaitUnavailable(Duration.ofSeconds(30)), "payments during the outage are answered 503");
+            simulator = Simulator.start(port, "--ledger-file", ledger.toString());
+            assertTrue(clients.awaitMoreCreated(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(90)), "payments after the restart");
+            clients.stop(Duration.ofSeconds(90));
+            assertClean("simulator SIGKILLed and restarted", clients, simulator);
+        } finally {
+            service.stop();
+            simulator.close();
+            Files.deleteIfExists(ledger);
+        }
+    }
+
+    /** The charge is made, and the service dies before it records it: the restarted service adopts the charge. */
+    @Test
+    void serviceKilledBetweenTheChargeAndItsRecord() throws Exception {
+        whileTheChargedAnswerIsHeld("service SIGKILLed between the charge and its record", (service, simulator, clients) -> {
+            service.kill();
+            assertEquals(1, simulator.release(), "the answer goes to a dead service");
+            assertEquals("processing", database.paymentStatus(clients.keysStarted.get(0)),
+                    "charged at the processor, not recorded by the service");
+            service.start();
+        });
+    }
+
+    /** The charge is made, and the database is gone when the service records it. */
+    @Test
+    void databaseStoppedBetweenTheChargeAndItsRecord() throws Exception {
+        whileTheChargedAnswerIsHeld("database stopped between the charge and its record", (service, simulator, clients) -> {
+            database.stop();
+            try {
+                // the service is still waiting for the processor; now it learns the outcome
+                simulator.release();
+                assertTrue(clients.awaitUnavailable(Duration.ofSeconds(30)), "the service answers 503 without its database");
+            } finally {
+                database.startAgain();
+            }
+        });
+    }
+
+    private interface Fault {
+        void strike(ServiceProcess service, Simulator simulator, RetryingClients clients) throws Exception;
+    }
+
+    /**
+     * One client pays one key; the simulator charges and holds the answer (the service waits for
+     * it: a patient service); {@code fault} strikes then; the client retries until answered.
+     */
+    private static void whileTheChargedAnswerIsHeld(String fault, Fault strike) throws Exception {
+        String name = fault.replaceAll("[^a-z0-9]+", "-");
+        try (Simulator simulator = Simulator.start(0)) {
+            ServiceProcess service = patient(service(name, simulator)).start();
+            ExecutorService client = Executors.newSingleThreadExecutor();
+            try {
+                String key = run(name) + "-0";
+                simulator.fault("hold", 1, "/v1/charges", 0);
+                RetryingClients clients = new RetryingClients();
+                clients.keysStarted.add(key);
+                Future<?> paying = client.submit(() -> {
+                    clients.pay(key, List.of(service.baseUrl()), 0, System.nanoTime() + TRAFFIC_DEADLINE.toNanos());
+                    return null;
+                });
+                assertTrue(awaitHeld(simulator), "the charge reached the processor and its answer is held");
+                strike.strike(service, simulator, clients);
+                paying.get(120, TimeUnit.SECONDS);
+                assertClean(fault, clients, simulator);
+            } finally {
+                client.shutdownNow();
+                service.stop();
+            }
+        }
+    }
+
+    @Test
+    void twoInstancesRacingTheSameKeys() throws Exception {
+        try (Simulator simulator = Simulator.start(0, "--latency-ms", "200")) {
+            ServiceProcess first = service("race-1", simulator).start();
+            ServiceProcess second = service("race-2", simulator).start();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                String run = run("race");
+                RetryingClients clients = new RetryingClients();
+                List<String> both = List.of(first.baseUrl(), second.baseUrl());
+                long end = System.nanoTime() + TRAFFIC_DEADLINE.toNanos();
+                for (int k = 0; k < 30; k++) {
+                    String key = run + "-" + k;
+                    clients.keysStarted.add(key);
+                    CountDownLatch start = new CountDownLatch(1);
+                    List<Future<?>> racers = new ArrayList<>();
+                    for (int racer = 0; racer < 8; racer++) {
+                        int salt = racer;
+                        racers.add(pool.submit(() -> {
+                            start.await();
+                            clients.pay(key, both, salt, end);
+                            return null;
+                        }));
+                    }
+                    start.countDown();
+                    for (Future<?> racer : racers) {
+                        racer.get(60, TimeUnit.SECONDS);
+                    }
+                }
+                assertEquals(30, clients.created.get(), "exactly one original answer per key");
+                assertClean("two instances, 8 racers per key", clients, simulator);
+            } finally {
+                pool.shutdownNow();
+                first.stop();
+                second.stop();
+            }
+        }
+    }
+
+    private static boolean awaitHeld(Simulator simulator) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (simulator.held() > 0) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
+    private static String run(String fault) {
+        return "processor-" + fault + "-" + System.currentTimeMillis();
+    }
+
+    /**
+     * A service that waits 10s for the processor and does not repeat the call, so that a held
+     * answer is still awaited when the test has killed the service or stopped the database (its
+     * attempt's lease, 11s, is then what a retry waits out).
+     */
+    private static ServiceProcess patient(ServiceProcess service) {
+        return service.with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0");
+    }
+
+    private static ServiceProcess service(String name, Simulator simulator) {
+        return database.service("processor-" + name)
+                .with("PAYMENTS_PROCESSOR_URL", simulator.url())
+                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
+                .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", RECOVERY_INTERVAL)
+                .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", RECOVERY_AFTER);
+    }
+
+    /**
+     * The invariants, after the recovery job has had time to finish what is processing: every key
+     * answered with one payment id, which is the one payment in the database for it, succeeded,
+     * with exactly one charge in the ledger, the charge it records; no charge for any other payment.
+     */
+    private static void assertClean(String fault, RetryingClients clients, Simulator simulator) throws Exception {
+        List<String> keys = List.copyOf(clients.keysStarted);
+        String prefix = keys.get(0).substring(0, keys.get(0).lastIndexOf('-'));
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (database.number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Map<String, String[]> payments = database.payments(prefix);
+        Map<String, Integer> perKey = database.paymentsPerKey(prefix);
+        Map<String, List<JsonNode>> chargesByReference = new HashMap<>();
+        for (JsonNode charge : simulator.ledger().get("charges")) {
+            chargesByReference.computeIfAbsent(charge.path("reference").asText(""), r -> new ArrayList<>()).add(charge);
+        }
+        System.out.printf("[faults] processor, %s: %d keys; %s; payments %d; charges %d%n", fault, keys.size(),
+                clients.summary(), payments.size(), chargesByReference.size());
+        assertEquals(0, clients.serverErrors.get(), "no 500s, ever");
+        assertTrue(clients.badUnavailable.isEmpty(), "every 503 is problem+json with Retry-After");
+        assertEquals(0, database.number("SELECT count(*) FROM payments WHERE status = 'processing'"),
+                "nothing left processing once the processor answers again");
+        for (String key : keys) {
+            Set<String> answered = clients.idsByKey.get(key);
+            assertTrue(answered != null && answered.size() == 1, "one payment id answered for " + key + ": " + answered);
+            assertEquals(1, perKey.getOrDefault(key, 0), "exactly one payment in the database for " + key);
+            String[] payment = payments.get(key);
+            assertTrue(answered.contains(payment[0]), "the answered id is the stored payment");
+            assertEquals("succeeded", payment[1], "every 201 is a succeeded payment: " + key);
+            List<JsonNode> charges = chargesByReference.getOrDefault(payment[0], List.of());
+            assertEquals(1, charges.size(), "exactly one charge for " + key);
+            assertEquals(charges.get(0).get("id").asText(), payment[2], "the payment records its charge");
+        }
+        Set<String> paymentIds = new java.util.HashSet<>();
+        payments.values().forEach(p -> paymentIds.add(p[0]));
+        for (String reference : chargesByReference.keySet()) {
+            assertTrue(paymentIds.contains(reference), "no charge without a payment: " + reference);
+        }
+    }
+}
