@@ -1,44 +1,37 @@
--- The transactions the service runs for a new key, statement for statement, so that pgbench
--- measures what PostgreSQL alone can do with them: phase 1 (IdempotencyStore.claim, then
--- PaymentStore.insertProcessing) and phase 3 (PaymentStore.finish); the processor call of phase 2
--- happens between them, outside any transaction. lock_timeout is set per connection (PGOPTIONS), as
--- the service sets it per pooled connection (and as its role's default). The data follow the
--- service's too: keys are a run prefix plus a per-client counter (like bench/wrk/create.lua's),
--- payment ids are time-ordered like the service's UUIDv7 (48 bits of milliseconds, then random
--- bits), so both insert into the same parts of the indexes. The orchestrator defines run (a prefix
--- unique to the run) and n=0.
+-- The statements the service runs for a new key, one for one, so that pgbench measures what
+-- PostgreSQL alone can do with them. Each commits by itself, as in the service: phase 1
+-- (IdempotencyStore.claim with PaymentStore's processing insert in the same statement) and phase 3
+-- (PaymentStore.finish); the processor call of phase 2 happens between them. lock_timeout is set
+-- per connection (PGOPTIONS), as the service sets it per pooled connection (and as its role's
+-- default). The data follow the service's too: keys are a run prefix plus a per-client counter
+-- (like bench/wrk/create.lua's), payment ids are time-ordered like the service's UUIDv7 (48 bits
+-- of milliseconds, then random bits), so both insert into the same parts of the indexes. The
+-- orchestrator defines run (a prefix unique to the run) and n=0.
 \set n :n + 1
-BEGIN;
-WITH claimed AS (
-    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme)
-    VALUES ('acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060', 2)
-    ON CONFLICT DO NOTHING
-    RETURNING true)
-SELECT true, NULL, NULL, NULL, NULL, NULL, false FROM claimed
-UNION ALL
-SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
-       created_at < now() - make_interval(secs => 86400)
-FROM idempotency_keys
-WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n AND NOT EXISTS (SELECT 1 FROM claimed);
 WITH id AS (
     SELECT (lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
             || substr(replace(gen_random_uuid()::text, '-', ''), 13))::uuid AS id),
+claimed AS (
+    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme, payment_id)
+    SELECT 'acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060', 2, id FROM id
+    ON CONFLICT DO NOTHING
+    RETURNING payment_id),
 payment AS (
     INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
                           created_at, processor_key, idempotency_key, attempt_until)
-    SELECT id, 'acme', 2500, 'EUR', 'processing', 'pm_card_visa', 'bench', CAST('{}' AS jsonb), now(),
-           'payment-' || id || '-charge', 'pgbench-' || :run || '-' || :client_id || '-' || :n,
+    SELECT payment_id, 'acme', 2500, 'EUR', 'processing', 'pm_card_visa', 'bench', CAST('{}' AS jsonb), now(),
+           'payment-' || payment_id || '-charge', 'pgbench-' || :run || '-' || :client_id || '-' || :n,
            now() + make_interval(secs => 6)
-    FROM id
-    RETURNING id, attempt_until),
-linked AS (
-    UPDATE idempotency_keys SET payment_id = (SELECT id FROM payment)
-    WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
-      AND payment_id IS NULL
-    RETURNING 1)
-SELECT id AS payment_id, attempt_until, (SELECT count(*) FROM linked) AS linked FROM payment \gset
-COMMIT;
-BEGIN;
+    FROM claimed
+    RETURNING id, attempt_until)
+SELECT true AS claimed, NULL AS fingerprint, NULL AS scheme, (SELECT id FROM payment) AS payment_id, NULL AS status,
+       NULL AS body, false AS expired, (SELECT attempt_until FROM payment) AS created FROM claimed
+UNION ALL
+SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
+       created_at < now() - make_interval(secs => 86400), NULL
+FROM idempotency_keys
+WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
+  AND NOT EXISTS (SELECT 1 FROM claimed) \gset
 WITH finished AS (
     UPDATE payments SET status = 'succeeded', decline_code = NULL, processor_charge_id = 'ch_pgbench',
                         finished_at = now(), attempt_until = NULL
@@ -52,4 +45,3 @@ answered AS (
       AND k.payment_id = f.id AND k.response_status IS NULL
     RETURNING 1)
 SELECT (SELECT count(*) FROM finished), (SELECT count(*) FROM answered);
-COMMIT;

@@ -146,6 +146,14 @@ public interface PaymentsConfig {
         Duration timeout();
 
         /**
+         * Connections to the processor at most, kept alive: one per call in flight. The REST
+         * client's default of 50 would cap creates at 50 / latency (500/s at 100 ms); 200 matches
+         * the worker threads that make the calls.
+         */
+        @WithDefault("200")
+        int connections();
+
+        /**
          * Calls repeated after an unknown outcome or a 409/429, always with the same processor
          * idempotency key. One: a second failure in a row means an outage, which the recovery job
          * outlasts better than the waiting client.

@@ -11,7 +11,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The SQL of the idempotency_keys table. Every method runs inside the caller's transaction.
+ * The SQL of the idempotency_keys table. Each method is one statement: inside the caller's
+ * transaction if there is one, else committing by itself.
  *
  * <p>Why {@code INSERT ... ON CONFLICT DO NOTHING}: inserting the key is how a request claims it.
  * A plain INSERT would raise a unique violation on a duplicate, which aborts the whole
@@ -29,16 +30,24 @@ import java.util.UUID;
 @ApplicationScoped
 public class IdempotencyStore {
 
+    /**
+     * The claim, and in the same statement the creation of what the key is for (a data-modifying
+     * CTE that inserts only if the claim did, reading its {@code resource_id}; the key row names
+     * that resource already, and its foreign key is checked at the end of the statement, once the
+     * resource is there). If the key is taken, the second branch returns what is stored.
+     */
     private static final String CLAIM = """
             WITH claimed AS (
-                INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme)
-                VALUES (?, ?, ?, ?)
+                INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
+                                              payment_id)
+                VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
-                RETURNING true)
-            SELECT true, NULL, NULL, NULL, NULL, NULL, false FROM claimed
+                RETURNING payment_id AS resource_id),
+            created AS (%s)
+            SELECT true, NULL, NULL, NULL, NULL, NULL, false, (SELECT created FROM created) FROM claimed
             UNION ALL
             SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
-                   created_at < now() - make_interval(secs => ?)
+                   created_at < now() - make_interval(secs => ?), NULL
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ? AND NOT EXISTS (SELECT 1 FROM claimed)""";
 
@@ -69,44 +78,67 @@ public class IdempotencyStore {
     }
 
     /**
-     * Claims the key for this transaction, or returns what is stored for it, in one round trip
-     * (see {@link Claim} for the three outcomes).
+     * What a claim creates along with the key, in the same statement: an {@code INSERT ... SELECT
+     * ... FROM claimed} that takes its id from {@code claimed.resource_id} and returns one column
+     * named {@code created}, with the parameters it binds from position {@code from} on.
      */
-    public Claim claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention)
-            throws SQLException {
+    public interface Creation<T> {
+        UUID id();
+
+        /** The INSERT, a constant string (so that its prepared statement is reused). */
+        String insert();
+
+        /** Binds the INSERT's parameters from position {@code from}; returns the next free position. */
+        int bind(PreparedStatement statement, int from) throws SQLException;
+
+        /** The {@code created} column's value. */
+        T created(ResultSet row, int column) throws SQLException;
+    }
+
+    /**
+     * Claims the key and creates what it is for, or returns what is stored for it, in one
+     * statement and one round trip (see {@link Claim} for the three outcomes). Outside a
+     * transaction it commits by itself: the key and its resource become visible together.
+     */
+    public <T> Claim<T> claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention,
+            Creation<T> creation) throws SQLException {
         try (Connection connection = database.connection();
-                PreparedStatement claim = connection.prepareStatement(CLAIM)) {
+                PreparedStatement claim = connection.prepareStatement(String.format(CLAIM, creation.insert()))) {
             claim.setString(1, merchantId);
             claim.setString(2, key.value());
             claim.setString(3, requestFingerprint);
             claim.setInt(4, RequestFingerprint.CURRENT_SCHEME);
-            claim.setDouble(5, retention.toSeconds());
-            claim.setString(6, merchantId);
-            claim.setString(7, key.value());
+            claim.setObject(5, creation.id());
+            int next = creation.bind(claim, 6);
+            claim.setDouble(next, retention.toSeconds());
+            claim.setString(next + 1, merchantId);
+            claim.setString(next + 2, key.value());
             try (ResultSet row = claim.executeQuery()) {
                 if (!row.next()) {
-                    return new Claim.CommittedMeanwhile();
+                    return new Claim.CommittedMeanwhile<>();
                 }
-                return row.getBoolean(1) ? new Claim.Claimed() : new Claim.Taken(stored(row, 2));
+                return row.getBoolean(1)
+                        ? new Claim.Claimed<>(creation.created(row, 8))
+                        : new Claim.Taken<>(stored(row, 2));
             }
         }
     }
 
     /** What {@link #claim} found. */
-    public sealed interface Claim {
-        /** The key is this transaction's now: go on and make what it is for. */
-        record Claimed() implements Claim {
+    public sealed interface Claim<T> {
+        /** The key is this request's now, and what it is for was created: {@code created} says how. */
+        record Claimed<T>(T created) implements Claim<T> {
         }
 
         /** The key was already taken; this is what is stored for it (an answer, or not yet). */
-        record Taken(StoredKey stored) implements Claim {
+        record Taken<T>(StoredKey stored) implements Claim<T> {
         }
 
         /**
          * The key was committed by a concurrent request while this one waited on it, after this
          * statement's snapshot was taken, so only a new statement ({@link #find}) can read it.
          */
-        record CommittedMeanwhile() implements Claim {
+        record CommittedMeanwhile<T>() implements Claim<T> {
         }
     }
 

@@ -1,9 +1,10 @@
 package dev.payments.payment;
 
+import static dev.payments.database.DatabaseException.autocommit;
+
 import dev.payments.config.PaymentsConfig;
 import dev.payments.problem.ProblemException;
 import dev.payments.processor.PaymentProcessor;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -40,7 +41,7 @@ public class PaymentRecovery {
     @Scheduled(identity = "payment-recovery", every = "${payments.processor.recovery-interval}",
             delayed = "${payments.processor.recovery-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        long[] counts = QuarkusTransaction.requiringNew().call(() -> store.countProcessing(config.stuckAfter()));
+        long[] counts = autocommit(() -> store.countProcessing(config.stuckAfter()));
         metrics.processing(counts[0], counts[1]);
         if (counts[1] > 0) {
             LOG.errorf("%d payments processing for longer than %s: is the processor reachable, and does it accept them?",
@@ -49,8 +50,7 @@ public class PaymentRecovery {
         if (counts[0] == 0 || !processor.isAvailable()) {
             return;
         }
-        List<PaymentStore.Leased> stale = QuarkusTransaction.requiringNew()
-                .call(() -> store.takeStale(config.recoveryAfter(), config.recoveryBatchSize(), payments.lease()));
+        List<PaymentStore.Leased> stale = autocommit(() -> store.takeStale(config.recoveryAfter(), config.recoveryBatchSize(), payments.lease()));
         for (PaymentStore.Leased leased : stale) {
             try {
                 CreateResult result = payments.drive(leased, true, true);

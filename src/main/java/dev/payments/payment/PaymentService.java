@@ -3,6 +3,8 @@ package dev.payments.payment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.config.PaymentsConfig;
+import static dev.payments.database.DatabaseException.autocommit;
+
 import dev.payments.database.DatabaseFailures;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
@@ -13,7 +15,6 @@ import dev.payments.problem.Problems;
 import dev.payments.processor.PaymentProcessor;
 import dev.payments.processor.PaymentProcessor.ChargeOutcome;
 import dev.payments.processor.PaymentProcessor.ChargeRequest;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.SQLException;
@@ -25,19 +26,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import org.jboss.logging.Logger;
 
 /**
  * Creates and reads payments. A create runs in three atomic phases, each ending at a point from
  * which anyone can finish it:
  * <ol>
- * <li>one transaction claims the idempotency key and inserts the payment, {@code processing}, with
- * the processor key it will use, and links the key to it;
+ * <li>one statement, committing by itself, claims the idempotency key and inserts the payment,
+ * {@code processing}, with the processor key it will use (the key row names the payment);
  * <li>the processor call, outside any transaction and holding no pooled connection, under that
  * processor key (every attempt, by any instance, hits the same charge);
- * <li>one transaction records the outcome and stores the answer on the key; only then is the
- * client answered 201 or 402.
+ * <li>one statement, committing by itself, records the outcome and stores the answer on the key;
+ * only then is the client answered 201 or 402.
  * </ol>
  * If phase 2 ends without an outcome (a timeout, a reset, a 5xx, an open circuit, a crash), the
  * payment stays {@code processing}; the client gets 503, and a retry with the same key, or the
@@ -147,7 +147,7 @@ public class PaymentService {
             throw Problems.processorUnavailable();
         }
         try {
-            return inTransaction(() -> claimAndInsert(merchantId, key, fingerprint, request));
+            return autocommit(() -> claimAndInsert(merchantId, key, fingerprint, request));
         } catch (RuntimeException e) {
             if (DatabaseFailures.isLockTimeout(e)) {
                 metrics.lockTimeout();
@@ -163,11 +163,12 @@ public class PaymentService {
         for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
             // Waits here while a concurrent first phase holds the same key, then claims it (that
             // one rolled back) or finds it taken (that one committed).
-            IdempotencyStore.Claim claim = keys.claim(merchantId, key, fingerprint, config.retention());
-            if (claim instanceof IdempotencyStore.Claim.Claimed) {
-                return new Begun.Started(store.insertProcessing(newPayment(merchantId, key, request), key, lease));
+            IdempotencyStore.Claim<PaymentStore.Leased> claim = keys.claim(merchantId, key, fingerprint, config.retention(),
+                    store.processing(newPayment(merchantId, key, request), lease));
+            if (claim instanceof IdempotencyStore.Claim.Claimed<PaymentStore.Leased> claimed) {
+                return new Begun.Started(claimed.created());
             }
-            Optional<StoredKey> stored = claim instanceof IdempotencyStore.Claim.Taken taken
+            Optional<StoredKey> stored = claim instanceof IdempotencyStore.Claim.Taken<PaymentStore.Leased> taken
                     ? Optional.of(taken.stored())
                     : keys.find(merchantId, key, config.retention());
             if (stored.isEmpty()) {
@@ -234,7 +235,7 @@ public class PaymentService {
         return finish(payment, outcome, replayed);
     }
 
-    /** Phase 3: the outcome and the key's answer in one transaction. */
+    /** Phase 3: the outcome and the key's answer in one statement. */
     private CreateResult finish(Payment payment, ChargeOutcome outcome, boolean replayed) {
         String chargeId;
         if (outcome instanceof ChargeOutcome.Declined declined) {
@@ -250,7 +251,7 @@ public class PaymentService {
         String body = status == 201
                 ? write(PaymentResponse.of(payment))
                 : problems.write(Problems.cardDeclined(payment.id, payment.declineCode));
-        boolean won = inTransaction(() -> store.finish(payment.id, payment.status, payment.declineCode, chargeId, status, body));
+        boolean won = autocommit(() -> store.finish(payment.id, payment.status, payment.declineCode, chargeId, status, body));
         if (!won) {
             // another attempt finished it first; the outcome is the same charge, and its answer stands
             return storedAnswer(payment);
@@ -263,7 +264,7 @@ public class PaymentService {
 
     private CreateResult storedAnswer(Payment payment) {
         IdempotencyKey key = new IdempotencyKey(payment.idempotencyKey);
-        StoredKey.Answer answer = inTransaction(() -> keys.find(payment.merchantId, key, config.retention()))
+        StoredKey.Answer answer = autocommit(() -> keys.find(payment.merchantId, key, config.retention()))
                 .filter(stored -> payment.id.equals(stored.paymentId()))
                 .flatMap(StoredKey::answer)
                 .orElseThrow(() -> new IllegalStateException("payment " + payment.id + " finished without an answer"));
@@ -279,13 +280,13 @@ public class PaymentService {
         long deadline = System.nanoTime() + config.lockTimeout().toNanos();
         Duration pause = FIRST_POLL;
         while (true) {
-            Optional<StoredKey.Answer> answer = inTransaction(() -> keys.find(merchantId, key, config.retention()))
+            Optional<StoredKey.Answer> answer = autocommit(() -> keys.find(merchantId, key, config.retention()))
                     .filter(stored -> paymentId.equals(stored.paymentId()))
                     .flatMap(StoredKey::answer);
             if (answer.isPresent()) {
                 return new CreateResult(answer.get().status(), answer.get().body(), paymentId, true);
             }
-            Optional<PaymentStore.Leased> taken = inTransaction(() -> store.takeLease(paymentId, lease));
+            Optional<PaymentStore.Leased> taken = autocommit(() -> store.takeLease(paymentId, lease));
             if (taken.isPresent()) {
                 LOG.infof("payment processing merchant=%s payment_id=%s: taking over its attempt", merchantId, paymentId);
                 return drive(taken.get(), true, true);
@@ -305,7 +306,7 @@ public class PaymentService {
     /** Gives the lease back so a retry can take over at once; if this fails, the lease simply passes. */
     private void giveBack(PaymentStore.Leased leased) {
         try {
-            inTransaction(() -> {
+            autocommit(() -> {
                 store.giveBack(leased);
                 return null;
             });
@@ -321,10 +322,6 @@ public class PaymentService {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a payment's outcome", e);
         }
-    }
-
-    private static <T> T inTransaction(Callable<T> work) {
-        return QuarkusTransaction.requiringNew().call(work);
     }
 
     @Transactional(Transactional.TxType.SUPPORTS)

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
-import dev.payments.idempotency.IdempotencyKey;
+import dev.payments.idempotency.IdempotencyStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,10 +21,10 @@ import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * The SQL of the payment's phases. Each write is one statement (a CTE where two tables change
- * together): a create is a handful of round trips, and each costs both processes CPU on a busy host
- * (bench/ measures it). Plain JDBC on the caller's transaction, like
- * {@link dev.payments.idempotency.IdempotencyStore}; outside a transaction a statement commits alone.
+ * The SQL of the payment's phases. Each phase is one statement (a CTE where two tables change
+ * together) committing by itself, so a create is two round trips and two commits: each round trip
+ * costs both processes CPU on a busy host (bench/ measures it). Plain JDBC, like
+ * {@link dev.payments.idempotency.IdempotencyStore}.
  *
  * <p>The lease ({@code attempt_until}) says until when an attempt at the processor call may still be
  * running; only its holder calls the processor, and it is taken by a conditional UPDATE, so with
@@ -37,18 +37,16 @@ public class PaymentStore {
             id, merchant_id, amount, currency, status, decline_code, payment_method, description, metadata,
             created_at, processor_key, processor_charge_id, idempotency_key, attempt_until""";
 
-    /** Phase 1, after the claim: the payment, processing and leased to this attempt, and the key's link to it. */
+    /**
+     * Phase 1's payment, created by the claim's own statement (IdempotencyStore.Creation): inserted
+     * only if the key was claimed, processing, leased to this attempt.
+     */
     private static final String INSERT_PROCESSING = """
-            WITH payment AS (
-                INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
-                                      created_at, processor_key, idempotency_key, attempt_until)
-                VALUES (?, ?, ?, ?, 'processing', ?, ?, CAST(? AS jsonb), ?, ?, ?, now() + make_interval(secs => ?))
-                RETURNING attempt_until),
-            linked AS (
-                UPDATE idempotency_keys SET payment_id = ?
-                WHERE merchant_id = ? AND idempotency_key = ? AND payment_id IS NULL
-                RETURNING 1)
-            SELECT attempt_until, (SELECT count(*) FROM linked) FROM payment""";
+            INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
+                                  created_at, processor_key, idempotency_key, attempt_until)
+            SELECT resource_id, ?, ?, ?, 'processing', ?, ?, CAST(? AS jsonb), ?, ?, ?, now() + make_interval(secs => ?)
+            FROM claimed
+            RETURNING attempt_until AS created""";
 
     /** Phase 3: the outcome, if the payment is still processing, and the answer on its key. */
     private static final String FINISH = """
@@ -106,34 +104,40 @@ public class PaymentStore {
     public record Leased(Payment payment, OffsetDateTime until) {
     }
 
-    /** Phase 1: inserts the payment (processing, leased for {@code lease}) and links the claimed key to it. */
-    public Leased insertProcessing(Payment payment, IdempotencyKey key, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement insert = connection.prepareStatement(INSERT_PROCESSING)) {
-            insert.setObject(1, payment.id);
-            insert.setString(2, payment.merchantId);
-            insert.setLong(3, payment.amount);
-            insert.setString(4, payment.currency);
-            insert.setString(5, payment.paymentMethod);
-            insert.setString(6, payment.description);
-            insert.setString(7, metadataJson(payment.metadata));
-            insert.setObject(8, payment.createdAt.atOffset(ZoneOffset.UTC));
-            insert.setString(9, payment.processorKey);
-            insert.setString(10, payment.idempotencyKey);
-            insert.setDouble(11, lease.toMillis() / 1000.0);
-            insert.setObject(12, payment.id);
-            insert.setString(13, payment.merchantId);
-            insert.setString(14, key.value());
-            try (ResultSet row = insert.executeQuery()) {
-                row.next();
-                // the key row was claimed by this transaction: anything but one row means it is gone or not ours
-                long linked = row.getLong(2);
-                if (linked != 1) {
-                    throw new IllegalStateException("linking key " + key + " to its payment updated " + linked + " rows, not 1");
-                }
-                return new Leased(payment, row.getObject(1, OffsetDateTime.class));
+    /** Phase 1: the payment, processing and leased for {@code lease}, as what its key's claim creates. */
+    public IdempotencyStore.Creation<Leased> processing(Payment payment, Duration lease) {
+        String metadata = metadataJson(payment.metadata);
+        return new IdempotencyStore.Creation<>() {
+            @Override
+            public UUID id() {
+                return payment.id;
             }
-        }
+
+            @Override
+            public String insert() {
+                return INSERT_PROCESSING;
+            }
+
+            @Override
+            public int bind(PreparedStatement insert, int from) throws SQLException {
+                insert.setString(from, payment.merchantId);
+                insert.setLong(from + 1, payment.amount);
+                insert.setString(from + 2, payment.currency);
+                insert.setString(from + 3, payment.paymentMethod);
+                insert.setString(from + 4, payment.description);
+                insert.setString(from + 5, metadata);
+                insert.setObject(from + 6, payment.createdAt.atOffset(ZoneOffset.UTC));
+                insert.setString(from + 7, payment.processorKey);
+                insert.setString(from + 8, payment.idempotencyKey);
+                insert.setDouble(from + 9, lease.toMillis() / 1000.0);
+                return from + 10;
+            }
+
+            @Override
+            public Leased created(ResultSet row, int column) throws SQLException {
+                return new Leased(payment, row.getObject(column, OffsetDateTime.class));
+            }
+        };
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 
 /**
  * The processor over HTTP ({@link ProcessorApi}). Every call runs in one guard (SmallRye Fault
@@ -53,6 +54,7 @@ public class HttpProcessor implements PaymentProcessor {
                 .readTimeout(timeout, TimeUnit.MILLISECONDS)
                 .register(new BearerKey(apiKey))
                 .property("microprofile.rest.client.disable.default.mapper", true)
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, config.connections())
                 .build(ProcessorApi.class);
         long maxRetryDelay = config.maxRetryDelay().toMillis();
         this.guard = Guard.create()
