@@ -43,7 +43,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code POST /_simulator/faults} {@code {"fault": "...", "times": 1, "method": "POST", "path":
  * "/v1/charges", "delay_ms": 10000}} queues a fault for the next matching requests (in order); {@code DELETE
  * /_simulator/faults} clears them; {@code POST /_simulator/config} {@code {"latency_ms": 100}};
- * {@code POST /_simulator/release} answers every held request. Faults: {@code latency} (delay_ms
+ * {@code POST /_simulator/release} answers every held request; {@code GET /_simulator/stats}
+ * counts charges and the references they are for (cheap, for the benchmark's millions). Faults: {@code latency} (delay_ms
  * more), {@code hang_after_charge} (acts, then answers only after delay_ms, default 10 s: past the
  * client's timeout), {@code error_before} / {@code error_after} (500 before or after acting),
  * {@code reset_before} / {@code reset_after} (the connection is closed with no answer),
@@ -478,6 +479,14 @@ public final class ProcessorSimulator {
                 answer(request, 200, "{\"released\":" + release.size() + "}");
             }
             case "GET /_simulator/held" -> answer(request, 200, "{\"held\":" + held.size() + "}");
+            case "GET /_simulator/stats" -> {
+                Map<String, Integer> perReference = new HashMap<>();
+                charges.values().forEach(c -> perReference.merge(c.path("reference").asText(""), 1, Integer::sum));
+                ObjectNode stats = JSON.createObjectNode();
+                stats.put("charges", charges.size()).put("references", perReference.size())
+                        .put("max_charges_per_reference", perReference.values().stream().mapToInt(i -> i).max().orElse(0));
+                answer(request, 200, stats.toString());
+            }
             default -> answer(request, 404, error("not_found", "No such control endpoint."));
         }
     }
