@@ -186,6 +186,23 @@ class ProcessorFlowTest {
         assertEquals(1, simulator.chargesFor(first.path("id")).size());
     }
 
+    @Test
+    void aDuplicateGivesUpWith409WhileAnotherAttemptHoldsThePayment() {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        simulator.fault("error_before", 2, "/v1/charges", 0);
+        String id = create(ACME_KEY, key, body).then().statusCode(503).extract().path("payment_id");
+        // as if another instance had just taken the payment over and were still at the processor
+        TestDatabase.update("UPDATE payments SET attempt_until = now() + interval '7 seconds' WHERE id = ?::uuid", id);
+        long started = System.nanoTime();
+        create(ACME_KEY, key, body).then().statusCode(409).contentType(PROBLEM).header("Retry-After", notNullValue())
+                .body("type", endsWith("/idempotency-key-in-use"));
+        assertTrue(System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(4), "it waited for the outcome first");
+        // once that attempt's lease passes, a retry (or the recovery job) finishes the payment
+        createAsClient(ACME_KEY, key, body).then().statusCode(201).body("id", equalTo(id));
+        assertEquals(1, simulator.chargesFor(id).size());
+    }
+
     private static void awaitProcessing(String key) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (TestDatabase.number("SELECT count(*) FROM payments WHERE idempotency_key = ? AND status = 'processing'", key) == 0) {
