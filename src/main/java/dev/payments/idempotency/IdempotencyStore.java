@@ -7,8 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The SQL of the idempotency_keys table. Each method is one statement: inside the caller's
@@ -72,6 +74,11 @@ public class IdempotencyStore {
             WHERE k.merchant_id = expired.merchant_id AND k.idempotency_key = expired.idempotency_key""";
 
     private final Database database;
+    /**
+     * The claim statement for each kind of creation, composed once: every create uses it, and a
+     * statement text built anew each time would cost a format and a hash of ~1 KB per request.
+     */
+    private final Map<String, String> claimStatements = new ConcurrentHashMap<>();
 
     IdempotencyStore(Database database) {
         this.database = database;
@@ -103,7 +110,8 @@ public class IdempotencyStore {
     public <T> Claim<T> claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention,
             Creation<T> creation) throws SQLException {
         try (Connection connection = database.connection();
-                PreparedStatement claim = connection.prepareStatement(String.format(CLAIM, creation.insert()))) {
+                PreparedStatement claim = connection.prepareStatement(
+                        claimStatements.computeIfAbsent(creation.insert(), insert -> String.format(CLAIM, insert)))) {
             claim.setString(1, merchantId);
             claim.setString(2, key.value());
             claim.setString(3, requestFingerprint);

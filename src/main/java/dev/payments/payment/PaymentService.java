@@ -263,12 +263,16 @@ public class PaymentService {
     }
 
     private CreateResult storedAnswer(Payment payment) {
-        IdempotencyKey key = new IdempotencyKey(payment.idempotencyKey);
-        StoredKey.Answer answer = autocommit(() -> keys.find(payment.merchantId, key, config.retention()))
-                .filter(stored -> payment.id.equals(stored.paymentId()))
-                .flatMap(StoredKey::answer)
+        return answerOf(payment.merchantId, new IdempotencyKey(payment.idempotencyKey), payment.id)
                 .orElseThrow(() -> new IllegalStateException("payment " + payment.id + " finished without an answer"));
-        return new CreateResult(answer.status(), answer.body(), payment.id, true);
+    }
+
+    /** The answer stored on the key for this payment, as a replay; empty while it has none. */
+    private Optional<CreateResult> answerOf(String merchantId, IdempotencyKey key, UUID paymentId) {
+        return autocommit(() -> keys.find(merchantId, key, config.retention()))
+                .filter(stored -> paymentId.equals(stored.paymentId()))
+                .flatMap(StoredKey::answer)
+                .map(answer -> new CreateResult(answer.status(), answer.body(), paymentId, true));
     }
 
     /**
@@ -280,11 +284,9 @@ public class PaymentService {
         long deadline = System.nanoTime() + config.lockTimeout().toNanos();
         Duration pause = FIRST_POLL;
         while (true) {
-            Optional<StoredKey.Answer> answer = autocommit(() -> keys.find(merchantId, key, config.retention()))
-                    .filter(stored -> paymentId.equals(stored.paymentId()))
-                    .flatMap(StoredKey::answer);
+            Optional<CreateResult> answer = answerOf(merchantId, key, paymentId);
             if (answer.isPresent()) {
-                return new CreateResult(answer.get().status(), answer.get().body(), paymentId, true);
+                return answer.get();
             }
             Optional<PaymentStore.Leased> taken = autocommit(() -> store.takeLease(paymentId, lease));
             if (taken.isPresent()) {
@@ -299,7 +301,8 @@ public class PaymentService {
                 throw Problems.keyInUse();
             }
             sleep(Duration.ofNanos(Math.min(left, pause.toNanos())));
-            pause = pause.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : pause.multipliedBy(2);
+            Duration doubled = pause.multipliedBy(2);
+            pause = doubled.compareTo(MAX_POLL) > 0 ? MAX_POLL : doubled;
         }
     }
 
