@@ -18,6 +18,14 @@ public interface PaymentsConfig {
     @WithDefault("false")
     boolean demoMerchants();
 
+    /**
+     * An authorization (capture_method manual) not captured within this is canceled by the
+     * service, reason abandoned. 7 days is what card networks typically hold an authorization for;
+     * past it a capture would fail at the processor anyway.
+     */
+    @WithDefault("7d")
+    Duration authorizationExpiry();
+
     Idempotency idempotency();
 
     Auth auth();

@@ -22,15 +22,22 @@ public final class DatabaseFailures {
     /** SQLSTATE idle_in_transaction_session_timeout: the server ended a session left idle in a transaction. */
     private static final String IDLE_IN_TRANSACTION_TIMEOUT = "25P03";
 
+    /**
+     * SQLSTATE class 40, transaction rollback: a deadlock or a serialization failure. The
+     * transaction was rolled back whole, so nothing was stored, and the same request can succeed
+     * when retried.
+     */
+    private static final String TRANSACTION_ROLLBACK_CLASS = "40";
+
     private DatabaseFailures() {
     }
 
     /**
      * Connection failures (SQLSTATE class 08), a server shutting down (57P0x) or out of resources
      * (53), a statement or an idle transaction that ran out of time (57014, 25P03), no pooled
-     * connection in time, a socket that timed out, or a commit whose outcome the transaction
-     * manager could not learn (the database stopped answering mid-commit: it may or may not have
-     * committed).
+     * connection in time, a socket that timed out, a transaction the server rolled back to break a
+     * deadlock (class 40), or a commit whose outcome the transaction manager could not learn (the
+     * database stopped answering mid-commit: it may or may not have committed).
      */
     public static boolean isUnavailable(Throwable e) {
         return anyCause(e, cause -> {
@@ -53,6 +60,7 @@ public final class DatabaseFailures {
                 String message = sql.getMessage() == null ? "" : sql.getMessage().toLowerCase(Locale.ROOT);
                 return state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")
                         || state.equals(QUERY_CANCELED) || state.equals(IDLE_IN_TRANSACTION_TIMEOUT)
+                        || state.startsWith(TRANSACTION_ROLLBACK_CLASS)
                         // Agroal: no connection within quarkus.datasource.jdbc.acquisition-timeout
                         || message.contains("acquisition timeout");
             }

@@ -13,7 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * What every request body must be: declared as JSON (else 415; JAX-RS alone would take a body
- * without Content-Type) and at most 16 KiB (else 413, at once when Content-Length says so, else
+ * without Content-Type; no body at all is an empty JSON one) and at most 16 KiB (else 413, at once when Content-Length says so, else
  * while reading a chunked body). A payment request is a few hundred bytes; the limit keeps a
  * client bug or an attack from costing memory and database space.
  */
@@ -27,7 +27,11 @@ public class RequestBodyPolicy implements ReaderInterceptor {
         String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         boolean hasBody = request.getHeaderString("Transfer-Encoding") != null
                 || (declared != null && !declared.trim().equals("0"));
-        if (hasBody && request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null) {
+        if (!hasBody) {
+            // no body at all is an empty JSON request (POST /payments/{id}/capture with nothing to
+            // say), whatever type a client library declares for it
+            request.getHeaders().putSingle(HttpHeaders.CONTENT_TYPE, jakarta.ws.rs.core.MediaType.APPLICATION_JSON);
+        } else if (request.getHeaderString(HttpHeaders.CONTENT_TYPE) == null) {
             throw Problems.unsupportedMediaType();
         }
         if (declared != null) {

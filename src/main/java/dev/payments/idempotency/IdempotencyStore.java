@@ -41,23 +41,55 @@ public class IdempotencyStore {
     private static final String CLAIM = """
             WITH claimed AS (
                 INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
-                                              payment_id)
-                VALUES (?, ?, ?, ?, ?)
+                                              payment_id, resource_id)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
-                RETURNING payment_id AS resource_id),
+                RETURNING resource_id),
             created AS (%s)
-            SELECT true, NULL, NULL, NULL, NULL, NULL, false, (SELECT created FROM created) FROM claimed
+            SELECT true, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, (SELECT created FROM created) FROM claimed
             UNION ALL
-            SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
-                   created_at < now() - make_interval(secs => ?), NULL
+            SELECT false, %s, NULL
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ? AND NOT EXISTS (SELECT 1 FROM claimed)""";
 
-    private static final String FIND = """
-            SELECT request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
-                   created_at < now() - make_interval(secs => ?)
+    /** A claim that creates nothing in its own statement: the operation's phase 1 follows in its transaction. */
+    private static final String CREATES_NOTHING = "SELECT NULL AS created FROM claimed";
+
+    /**
+     * The stored columns, as {@link #stored} reads them. A row written by the release before the
+     * lifecycle (a create, during a rolling deploy) has no resource_id and no Location: its
+     * resource is its payment, and a 201's Location is the payment's.
+     */
+    private static final String STORED_COLUMNS = """
+            request_fingerprint, fingerprint_scheme, payment_id, coalesce(resource_id, payment_id), response_status,
+            response_body,
+            coalesce(response_location, CASE WHEN response_status = 201 THEN '/payments/' || payment_id END),
+            created_at < now() - make_interval(secs => ?)""";
+
+    private static final String FIND = "SELECT " + STORED_COLUMNS + """
+
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ?""";
+
+    /** A refusal decided in phase 1 (a 409 for the resource's state), stored in the claiming transaction. */
+    private static final String ANSWER = """
+            UPDATE idempotency_keys SET response_status = ?, response_body = ?, response_location = ?
+            WHERE merchant_id = ? AND idempotency_key = ? AND response_status IS NULL""";
+
+    /**
+     * Phase 3: the operation's outcome (a data-modifying CTE named {@code finished}, changing the
+     * resource only if its attempt is still unfinished, returning it as {@code resource_id}) and,
+     * only if it did, the answer on the key, in one statement.
+     */
+    private static final String COMPLETE = """
+            WITH finished AS (%s),
+            answered AS (
+                UPDATE idempotency_keys k SET response_status = ?, response_body = ?, response_location = ?
+                FROM finished f
+                WHERE k.merchant_id = ? AND k.idempotency_key = ? AND coalesce(k.resource_id, k.payment_id) = f.resource_id
+                  AND k.response_status IS NULL
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM finished), (SELECT count(*) FROM answered)""";
 
     private static final String FORGET_EXPIRED = """
             DELETE FROM idempotency_keys
@@ -79,6 +111,8 @@ public class IdempotencyStore {
      * statement text built anew each time would cost a format and a hash of ~1 KB per request.
      */
     private final Map<String, String> claimStatements = new ConcurrentHashMap<>();
+    /** The same for each kind of completion. */
+    private final Map<String, String> completeStatements = new ConcurrentHashMap<>();
 
     IdempotencyStore(Database database) {
         this.database = database;
@@ -90,6 +124,7 @@ public class IdempotencyStore {
      * named {@code created}, with the parameters it binds from position {@code from} on.
      */
     public interface Creation<T> {
+        /** The id of what is created, the key's {@code resource_id}. */
         UUID id();
 
         /** The INSERT, a constant string (so that its prepared statement is reused). */
@@ -100,6 +135,46 @@ public class IdempotencyStore {
 
         /** The {@code created} column's value. */
         T created(ResultSet row, int column) throws SQLException;
+
+        /**
+         * A claim that creates nothing in its own statement: the operation's phase 1 continues in
+         * the claim's transaction, and {@code resourceId} is what it will make or change.
+         */
+        static Creation<Void> nothing(UUID resourceId) {
+            return new Creation<>() {
+                @Override
+                public UUID id() {
+                    return resourceId;
+                }
+
+                @Override
+                public String insert() {
+                    return CREATES_NOTHING;
+                }
+
+                @Override
+                public int bind(PreparedStatement statement, int from) {
+                    return from;
+                }
+
+                @Override
+                public Void created(ResultSet row, int column) {
+                    return null;
+                }
+            };
+        }
+    }
+
+    /**
+     * What phase 3 changes along with the key's answer, in the same statement: an UPDATE that
+     * changes the resource only while its attempt is unfinished and returns one column,
+     * {@code resource_id}, with the parameters it binds from position {@code from} on.
+     */
+    public interface Completion {
+        /** The UPDATE, a constant string. */
+        String update();
+
+        int bind(PreparedStatement statement, int from) throws SQLException;
     }
 
     /**
@@ -108,16 +183,18 @@ public class IdempotencyStore {
      * transaction it commits by itself: the key and its resource become visible together.
      */
     public <T> Claim<T> claim(String merchantId, IdempotencyKey key, String requestFingerprint, Duration retention,
-            Creation<T> creation) throws SQLException {
+            UUID paymentId, Creation<T> creation) throws SQLException {
         try (Connection connection = database.connection();
                 PreparedStatement claim = connection.prepareStatement(
-                        claimStatements.computeIfAbsent(creation.insert(), insert -> String.format(CLAIM, insert)))) {
+                        claimStatements.computeIfAbsent(creation.insert(),
+                                insert -> String.format(CLAIM, insert, STORED_COLUMNS)))) {
             claim.setString(1, merchantId);
             claim.setString(2, key.value());
             claim.setString(3, requestFingerprint);
             claim.setInt(4, RequestFingerprint.CURRENT_SCHEME);
-            claim.setObject(5, creation.id());
-            int next = creation.bind(claim, 6);
+            claim.setObject(5, paymentId);
+            claim.setObject(6, creation.id());
+            int next = creation.bind(claim, 7);
             claim.setDouble(next, retention.toSeconds());
             claim.setString(next + 1, merchantId);
             claim.setString(next + 2, key.value());
@@ -126,7 +203,7 @@ public class IdempotencyStore {
                     return new Claim.CommittedMeanwhile<>();
                 }
                 return row.getBoolean(1)
-                        ? new Claim.Claimed<>(creation.created(row, 8))
+                        ? new Claim.Claimed<>(creation.created(row, 10))
                         : new Claim.Taken<>(stored(row, 2));
             }
         }
@@ -164,18 +241,61 @@ public class IdempotencyStore {
         }
     }
 
-    /** The stored columns from {@code from} on: fingerprint, its scheme, payment id, status, body, expired. */
+    /**
+     * The stored columns from {@code from} on: fingerprint, its scheme, payment id, resource id,
+     * status, body, location, expired.
+     */
     private static StoredKey stored(ResultSet row, int from) throws SQLException {
-        String body = row.getString(from + 4);
+        String body = row.getString(from + 5);
         Optional<StoredKey.Answer> answer = body == null
                 ? Optional.empty()
-                : Optional.of(new StoredKey.Answer(row.getInt(from + 3), body));
+                : Optional.of(new StoredKey.Answer(row.getInt(from + 4), body, row.getString(from + 6)));
         return new StoredKey(
                 row.getString(from),
                 row.getInt(from + 1),
                 row.getObject(from + 2, UUID.class),
+                row.getObject(from + 3, UUID.class),
                 answer,
-                row.getBoolean(from + 5));
+                row.getBoolean(from + 7));
+    }
+
+    /** Stores the answer of a request refused in its phase 1, in the transaction that claimed the key. */
+    public void answer(String merchantId, IdempotencyKey key, StoredKey.Answer answer) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement store = connection.prepareStatement(ANSWER)) {
+            store.setInt(1, answer.status());
+            store.setString(2, answer.body());
+            store.setString(3, answer.location());
+            store.setString(4, merchantId);
+            store.setString(5, key.value());
+            if (store.executeUpdate() != 1) {
+                throw new IllegalStateException("idempotency key " + key + " is not claimed by this transaction");
+            }
+        }
+    }
+
+    /**
+     * Phase 3: the completion and the answer on the key, in one statement committing by itself.
+     * False if the completion changed nothing (another attempt finished first: its answer stands).
+     * True even if the key is gone (expired and purged): the outcome is recorded, with nobody to
+     * tell it to. {@code key} is empty for work no request asked for (the service's own).
+     */
+    public boolean complete(String merchantId, Optional<IdempotencyKey> key, StoredKey.Answer answer,
+            Completion completion) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement complete = connection.prepareStatement(completeStatements.computeIfAbsent(
+                        completion.update(), update -> String.format(COMPLETE, update)))) {
+            int next = completion.bind(complete, 1);
+            complete.setInt(next, answer.status());
+            complete.setString(next + 1, answer.body());
+            complete.setString(next + 2, answer.location());
+            complete.setString(next + 3, merchantId);
+            complete.setString(next + 4, key.map(IdempotencyKey::value).orElse(null));
+            try (ResultSet row = complete.executeQuery()) {
+                row.next();
+                return row.getLong(1) == 1;
+            }
+        }
     }
 
     /** Forgets an expired key so that it can be claimed again; false if it is gone or not expired. */

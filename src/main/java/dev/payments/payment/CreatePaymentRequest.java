@@ -38,16 +38,26 @@ public record CreatePaymentRequest(
                 example = "{\"order_id\": \"1001\"}")
         @Size(max = 20, message = "must have at most 20 entries")
         Map<@NotNull @Size(min = 1, max = 40, message = "key must be 1 to 40 characters") String,
-            @NotNull(message = "must be a string") @Size(max = 500) String> metadata) {
+            @NotNull(message = "must be a string") @Size(max = 500) String> metadata,
+
+        @Schema(description = "automatic (the default): charge now; manual: only authorize, and capture later with "
+                + "POST /payments/{id}/capture", example = "automatic")
+        CaptureMethod captureMethod) {
+
+    /** Capture at once unless told otherwise. */
+    public CaptureMethod captureMethodOrDefault() {
+        return captureMethod == null ? CaptureMethod.AUTOMATIC : captureMethod;
+    }
 
     /**
-     * The request as the service understands it: currency upper-case, and no metadata the same as
-     * empty metadata. Two requests that normalize alike make the same payment, so they are the same
-     * request for their idempotency key.
+     * The request as the service understands it: currency upper-case, no metadata the same as
+     * empty metadata, and no capture method the same as automatic. Two requests that normalize
+     * alike make the same payment, so they are the same request for their idempotency key.
      */
     public CreatePaymentRequest normalized() {
         return new CreatePaymentRequest(amount, currency == null ? null : currency.toUpperCase(Locale.ROOT), paymentMethod,
-                description, metadata == null || metadata.isEmpty() ? null : metadata);
+                description, metadata == null || metadata.isEmpty() ? null : metadata,
+                captureMethod == CaptureMethod.MANUAL ? CaptureMethod.MANUAL : null);
     }
 
     /**
@@ -56,6 +66,10 @@ public record CreatePaymentRequest(
      * releases before still compare (see RequestFingerprint).
      */
     public Map<String, Object> legacyV1Fields() {
+        if (captureMethodOrDefault() != CaptureMethod.AUTOMATIC) {
+            // scheme 1 predates manual capture: no key of that scheme can name such a request
+            return null;
+        }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("amount", amount);
         fields.put("currency", currency);

@@ -13,8 +13,9 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * A payment as stored, read through Hibernate; written only by PaymentStore: inserted
- * {@code processing}, finished once (a database trigger refuses any other change), never deleted.
+ * A payment as stored, read through Hibernate; written only by the stores' statements: inserted
+ * {@code processing}, then moved along its state machine (a database trigger refuses any other
+ * change), never deleted.
  */
 @Entity
 @Table(name = "payments")
@@ -59,4 +60,48 @@ public class Payment extends PanacheEntityBase {
     /** The Idempotency-Key that created the payment. */
     @Column(name = "idempotency_key")
     public String idempotencyKey;
+
+    /** {@code automatic} or {@code manual} ({@link CaptureMethod}). */
+    @Column(name = "capture_method")
+    public String captureMethod;
+
+    @Column(name = "amount_capturable")
+    public long amountCapturable;
+
+    @Column(name = "amount_captured")
+    public long amountCaptured;
+
+    @Column(name = "amount_refunded")
+    public long amountRefunded;
+
+    /** Held back by refunds still pending. */
+    @Column(name = "amount_refund_pending")
+    public long amountRefundPending;
+
+    @Column(name = "canceled_at")
+    public Instant canceledAt;
+
+    @Column(name = "cancellation_reason")
+    public String cancellationReason;
+
+    /** {@code capture} or {@code cancel} while one is under way. */
+    @Column(name = "pending_action")
+    public String pendingAction;
+
+    /** The amount to capture, while a capture is under way. */
+    @Column(name = "pending_amount")
+    public Long pendingAmount;
+
+    /** The reason to cancel with, while a cancel is under way. */
+    @Column(name = "pending_reason")
+    public String pendingReason;
+
+    /** The Idempotency-Key whose answer the action under way stores; null for the service's own. */
+    @Column(name = "pending_key")
+    public String pendingKey;
+
+    /** What remains refundable: captured, less what is refunded or held back by pending refunds. */
+    public long refundable() {
+        return amountCaptured - amountRefunded - amountRefundPending;
+    }
 }

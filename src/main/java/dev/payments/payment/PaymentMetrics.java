@@ -4,17 +4,23 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Gauge;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Counters of what the create flow decided, registered up front so they read 0, not absent. */
+/** Counters of what the payment flows decided, registered up front so they read 0, not absent. */
 @Singleton
 public class PaymentMetrics {
 
     private final Counter succeeded;
     private final Counter declined;
-    private final Counter replays;
-    private final Counter conflicts;
-    private final Counter lockTimeouts;
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+    public static final String REFUSED = "refused";
+    public static final String UNKNOWN = "unknown";
+
+    private final Map<String, Counter> operations = new HashMap<>();
     private final Counter outcomesUnknown;
     private final Counter recovered;
     private final AtomicLong processing = new AtomicLong();
@@ -25,13 +31,16 @@ public class PaymentMetrics {
                 .description("Payments created").register(registry);
         declined = Counter.builder("payments.created").tag("status", "declined")
                 .description("Payments created").register(registry);
-        replays = Counter.builder("payments.idempotency.replays")
-                .description("Stored answers replayed for a repeated Idempotency-Key").register(registry);
-        conflicts = Counter.builder("payments.idempotency.conflicts")
-                .description("Idempotency-Keys reused with a different request (422)").register(registry);
-        lockTimeouts = Counter.builder("payments.idempotency.lock.timeouts")
-                .description("Requests that gave up waiting for a concurrent request with the same key (409)")
-                .register(registry);
+        for (String operation : List.of("capture", "cancel", "refund")) {
+            for (String outcome : List.of(SUCCEEDED, FAILED, REFUSED, UNKNOWN)) {
+                operations.put(operation + " " + outcome, Counter.builder("payments.operations")
+                        .tag("operation", operation).tag("outcome", outcome)
+                        .description("Captures, cancels and refunds by outcome: succeeded, failed (a refund the "
+                                + "processor failed), refused (409, a state error), unknown (the processor's outcome "
+                                + "not known yet: 503, finished later)")
+                        .register(registry));
+            }
+        }
         outcomesUnknown = Counter.builder("payments.processor.outcomes.unknown")
                 .description("Processor attempts that ended without an outcome (the payment stays processing: 503)")
                 .register(registry);
@@ -48,16 +57,9 @@ public class PaymentMetrics {
         (status == PaymentStatus.SUCCEEDED ? succeeded : declined).increment();
     }
 
-    void replayed() {
-        replays.increment();
-    }
-
-    void conflict() {
-        conflicts.increment();
-    }
-
-    void lockTimeout() {
-        lockTimeouts.increment();
+    /** A capture, cancel or refund came to {@code outcome}. */
+    public void operation(String operation, String outcome) {
+        operations.get(operation + " " + outcome).increment();
     }
 
     void outcomeUnknown() {

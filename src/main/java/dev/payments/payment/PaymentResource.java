@@ -1,6 +1,12 @@
 package dev.payments.payment;
 
+import dev.payments.http.Pages;
 import dev.payments.idempotency.IdempotencyKey;
+import dev.payments.idempotency.IdempotentRequests;
+import dev.payments.refund.CreateRefundRequest;
+import dev.payments.refund.RefundList;
+import dev.payments.refund.RefundResponse;
+import dev.payments.refund.RefundService;
 import dev.payments.merchant.CurrentMerchant;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
@@ -52,14 +58,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PaymentResource {
 
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
-    private static final int DEFAULT_LIMIT = 20;
-    private static final int MAX_LIMIT = 100;
 
     private final PaymentService payments;
+    private final PaymentActions actions;
+    private final RefundService refunds;
     private final CurrentMerchant merchant;
 
-    PaymentResource(PaymentService payments, CurrentMerchant merchant) {
+    PaymentResource(PaymentService payments, PaymentActions actions, RefundService refunds, CurrentMerchant merchant) {
         this.payments = payments;
+        this.actions = actions;
+        this.refunds = refunds;
         this.merchant = merchant;
     }
 
@@ -110,20 +118,133 @@ public class PaymentResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        // Up to here on the event loop, which has read the whole body already; the transaction
-        // blocks, so it runs on a worker thread. (A blocking method would instead read the body on
-        // the worker, waiting on the event loop for each part: a measurable cost per request.)
-        return Uni.createFrom().item(() -> payments.create(merchantId, key, request))
+        return onWorker(() -> payments.create(merchantId, key, request));
+    }
+
+    @POST
+    @Path("/{id}/capture")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "capturePayment", summary = "Capture an authorized payment, exactly once per Idempotency-Key",
+            description = "Charges an authorized payment (capture_method manual, status requires_capture): the whole "
+                    + "authorization, or amount of it, releasing the rest. The payment becomes succeeded. Idempotent like "
+                    + "every POST: the same key and body replay the answer (a 409 included), another body is a 422.")
+    @Parameter(ref = "IdempotencyKey")
+    @APIResponse(responseCode = "200", description = "The payment, captured (or, with Idempotent-Replayed: true, the replayed answer)",
+            headers = @Header(name = REPLAYED_HEADER, schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PaymentResponse.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NoSuchPayment")
+    @APIResponse(responseCode = "409", description = "payment-not-capturable (not in requires_capture), "
+            + "capture-exceeds-authorized, both stored and replayed for the key; or idempotency-key-in-use (with Retry-After)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", ref = "KeyReused")
+    public Uni<Response> capture(@PathParam("id") String id, @Valid CaptureRequest request, @Context HttpHeaders headers) {
+        IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
+        UUID paymentId = paymentId(id);
+        String merchantId = merchant.id();
+        CaptureRequest capture = request == null ? CaptureRequest.WHOLE : request;
+        return onWorker(() -> actions.capture(merchantId, key, paymentId, capture));
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "cancelPayment", summary = "Cancel an authorized payment, exactly once per Idempotency-Key",
+            description = "Releases an authorization (status requires_capture): the payment becomes canceled and nothing "
+                    + "is charged. A captured payment is refunded instead. Idempotent like every POST.")
+    @Parameter(ref = "IdempotencyKey")
+    @APIResponse(responseCode = "200", description = "The payment, canceled (or, with Idempotent-Replayed: true, the replayed answer)",
+            headers = @Header(name = REPLAYED_HEADER, schema = @Schema(type = SchemaType.STRING, enumeration = "true")),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = PaymentResponse.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NoSuchPayment")
+    @APIResponse(responseCode = "409", description = "payment-not-cancelable (not in requires_capture), stored and "
+            + "replayed for the key; or idempotency-key-in-use (with Retry-After)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", ref = "KeyReused")
+    public Uni<Response> cancel(@PathParam("id") String id, @Valid CancelRequest request, @Context HttpHeaders headers) {
+        IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
+        UUID paymentId = paymentId(id);
+        String merchantId = merchant.id();
+        CancelRequest cancel = request == null ? CancelRequest.NO_REASON : request;
+        return onWorker(() -> actions.cancel(merchantId, key, paymentId, cancel));
+    }
+
+    @POST
+    @Path("/{id}/refunds")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Tag(name = "Refunds")
+    @Operation(operationId = "createRefund", summary = "Refund a captured payment, in part or whole, exactly once per "
+            + "Idempotency-Key",
+            description = "Refunds amount (default: all that remains) of a succeeded payment; many partial refunds may be "
+                    + "made, never more in all than was captured. The refund is pending until the processor confirms it, "
+                    + "then succeeded or failed. Idempotent like every POST.")
+    @Parameter(ref = "IdempotencyKey")
+    @APIResponse(responseCode = "201", description = "The refund (or, with Idempotent-Replayed: true, the replayed answer)",
+            headers = {
+                    @Header(name = "Location", description = "/refunds/{id}", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = REPLAYED_HEADER, schema = @Schema(type = SchemaType.STRING, enumeration = "true"))},
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RefundResponse.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NoSuchPayment")
+    @APIResponse(responseCode = "409", description = "payment-not-refundable (not captured), refund-exceeds-remaining, "
+            + "both stored and replayed for the key; or idempotency-key-in-use (with Retry-After)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "422", ref = "KeyReused")
+    @APIResponse(responseCode = "503", description = "The database or the processor is unreachable, or the processor has not "
+            + "confirmed the refund yet (type refund-pending: the refund is stored, pending, and will be finished); retry "
+            + "with the same Idempotency-Key and body",
+            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Uni<Response> refund(@PathParam("id") String id, @Valid CreateRefundRequest request, @Context HttpHeaders headers) {
+        IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
+        UUID paymentId = paymentId(id);
+        String merchantId = merchant.id();
+        CreateRefundRequest refund = request == null ? CreateRefundRequest.ALL_THAT_REMAINS : request;
+        return onWorker(() -> refunds.create(merchantId, key, paymentId, refund));
+    }
+
+    @GET
+    @Path("/{id}/refunds")
+    @Tag(name = "Refunds")
+    @Operation(operationId = "listRefunds", summary = "List a payment's refunds, newest first")
+    @APIResponse(responseCode = "200", description = "A page of refunds",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RefundList.class)))
+    @APIResponse(responseCode = "400", description = "Invalid limit or starting_after",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", ref = "NoSuchPayment")
+    public RefundList listRefunds(@PathParam("id") String id,
+            @QueryParam("limit") @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER,
+                    minimum = "1", maximum = "100", defaultValue = "20")) String limit,
+            @QueryParam("starting_after") @Parameter(description = "Id of the last refund of the previous page",
+                    schema = @Schema(type = SchemaType.STRING, format = "uuid")) String startingAfter) {
+        UUID paymentId = paymentId(id);
+        return refunds.list(merchant.id(), paymentId, Pages.limit(limit), Pages.cursor(startingAfter, "refund"));
+    }
+
+    /** The path's payment id; 404 for anything that cannot name one. */
+    private static UUID paymentId(String id) {
+        return Pages.uuid(id).orElseThrow(() -> Problems.notFound("No payment " + id + " for this merchant."));
+    }
+
+    /**
+     * Up to here on the event loop, which has read the whole body already; the work blocks, so it
+     * runs on a worker thread. (A blocking method would instead read the body on the worker,
+     * waiting on the event loop for each part: a measurable cost per request.)
+     */
+    private static Uni<Response> onWorker(java.util.function.Supplier<IdempotentRequests.Result> work) {
+        return Uni.createFrom().item(work)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .map(PaymentResource::toResponse);
     }
 
-    private static Response toResponse(CreateResult result) {
+    /** The key's answer as HTTP: status, body, Location, and Idempotent-Replayed on a replay. */
+    static Response toResponse(IdempotentRequests.Result result) {
         Response.ResponseBuilder response = Response.status(result.status())
                 .type(result.status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
                 .entity(result.body());
-        if (result.status() == 201) {
-            response.header(HttpHeaders.LOCATION, PaymentService.CREATE_PATH + "/" + result.paymentId());
+        if (result.location() != null) {
+            response.header(HttpHeaders.LOCATION, result.location());
         }
         if (result.replayed()) {
             response.header(REPLAYED_HEADER, "true");
@@ -139,7 +260,7 @@ public class PaymentResource {
     @APIResponse(responseCode = "404", description = "No such payment for this merchant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public PaymentResponse get(@PathParam("id") @Parameter(description = "Payment id (UUID)") String id) {
-        return parseUuid(id)
+        return Pages.uuid(id)
                 .flatMap(uuid -> payments.find(merchant.id(), uuid))
                 .orElseThrow(() -> Problems.notFound("No payment " + id + " for this merchant."));
     }
@@ -155,35 +276,6 @@ public class PaymentResource {
                     minimum = "1", maximum = "100", defaultValue = "20")) String limit,
             @QueryParam("starting_after") @Parameter(description = "Id of the last payment of the previous page",
                     schema = @Schema(type = SchemaType.STRING, format = "uuid")) String startingAfter) {
-        UUID cursor = null;
-        if (startingAfter != null) {
-            cursor = parseUuid(startingAfter).orElseThrow(() -> Problems.validation("starting_after", "must be a payment id"));
-        }
-        return payments.list(merchant.id(), parseLimit(limit), cursor);
-    }
-
-    private static int parseLimit(String limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int value = Integer.parseInt(limit.trim());
-            if (value >= 1 && value <= MAX_LIMIT) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw Problems.validation("limit", "must be an integer from 1 to " + MAX_LIMIT);
-    }
-
-    private static java.util.Optional<UUID> parseUuid(String value) {
-        try {
-            UUID uuid = UUID.fromString(value);
-            // UUID.fromString accepts short forms like 1-2-3-4-5; only the canonical form names a payment
-            return uuid.toString().equalsIgnoreCase(value) ? java.util.Optional.of(uuid) : java.util.Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
-        }
+        return payments.list(merchant.id(), Pages.limit(limit), Pages.cursor(startingAfter, "payment"));
     }
 }

@@ -19,11 +19,24 @@ public record PaymentResponse(
         @Schema(example = "{\"order_id\": \"1001\"}") Map<String, String> metadata,
         @Schema(description = "Only for declined payments", enumeration = {"card_declined", "insufficient_funds"})
         @JsonInclude(JsonInclude.Include.NON_NULL) String declineCode,
-        @Schema(description = "ISO-8601, UTC", example = "2026-11-23T16:09:41.123456Z") Instant createdAt) {
+        @Schema(description = "ISO-8601, UTC", example = "2026-11-23T16:09:41.123456Z") Instant createdAt,
+        @Schema(description = "automatic: charged at once; manual: authorized, charged by a capture", example = "automatic",
+                enumeration = {"automatic", "manual"}) String captureMethod,
+        @Schema(description = "What a capture may still take (minor units): the amount while requires_capture, else 0",
+                example = "0") long amountCapturable,
+        @Schema(description = "What was captured (minor units)", example = "2500") long amountCaptured,
+        @Schema(description = "What was refunded (minor units); a payment stays succeeded however much is refunded",
+                example = "0") long amountRefunded,
+        @Schema(description = "ISO-8601, UTC; only for canceled payments", nullable = true)
+        @JsonInclude(JsonInclude.Include.NON_NULL) Instant canceledAt,
+        @Schema(description = "Only for canceled payments", nullable = true,
+                enumeration = {"requested_by_customer", "duplicate", "abandoned"})
+        @JsonInclude(JsonInclude.Include.NON_NULL) String cancellationReason) {
 
-    static PaymentResponse of(Payment payment) {
+    public static PaymentResponse of(Payment payment) {
         return new PaymentResponse(payment.id, payment.amount, payment.currency, payment.status,
                 payment.paymentMethod, payment.description, payment.metadata == null ? Map.of() : new TreeMap<>(payment.metadata),
-                payment.declineCode, payment.createdAt);
+                payment.declineCode, payment.createdAt, payment.captureMethod, payment.amountCapturable,
+                payment.amountCaptured, payment.amountRefunded, payment.canceledAt, payment.cancellationReason);
     }
 }

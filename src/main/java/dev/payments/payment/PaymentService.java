@@ -1,16 +1,16 @@
 package dev.payments.payment;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.payments.config.PaymentsConfig;
 import static dev.payments.database.DatabaseException.autocommit;
 
-import dev.payments.database.DatabaseFailures;
+import dev.payments.config.PaymentsConfig;
+import dev.payments.http.Pages;
+import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
+import dev.payments.idempotency.IdempotentOperation;
+import dev.payments.idempotency.IdempotentRequests;
 import dev.payments.idempotency.RequestFingerprint;
 import dev.payments.idempotency.StoredKey;
-import dev.payments.problem.ProblemMapper;
 import dev.payments.problem.Problems;
 import dev.payments.processor.PaymentProcessor;
 import dev.payments.processor.PaymentProcessor.ChargeOutcome;
@@ -29,8 +29,8 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Creates and reads payments. A create runs in three atomic phases, each ending at a point from
- * which anyone can finish it:
+ * Creates and reads payments. A create is an {@link IdempotentOperation} in three atomic phases,
+ * each ending at a point from which anyone can finish it:
  * <ol>
  * <li>one statement, committing by itself, claims the idempotency key and inserts the payment,
  * {@code processing}, with the processor key it will use (the key row names the payment);
@@ -51,38 +51,25 @@ public class PaymentService {
 
     static final String CREATE_PATH = "/payments";
 
-    /**
-     * A claim can lose twice in a row only if the key vanishes under us: expired and deleted by
-     * the cleanup job, or by another request reusing it. Three tries cover that; more means a bug.
-     */
-    private static final int MAX_CLAIM_ATTEMPTS = 3;
-
-    /** First pause of a request waiting for another's outcome; doubled up to {@link #MAX_POLL}. */
-    private static final Duration FIRST_POLL = Duration.ofMillis(10);
-    /** A waiting request looks at least this often: the outcome is replayed at most this late. */
-    private static final Duration MAX_POLL = Duration.ofMillis(200);
-
-    private final IdempotencyStore keys;
+    private final IdempotentRequests idempotent;
     private final PaymentProcessor processor;
     private final PaymentStore store;
+    private final IdempotencyStore keys;
     private final RequestFingerprint fingerprints;
-    private final PaymentsConfig.Idempotency config;
     private final Duration lease;
     private final PaymentMetrics metrics;
-    private final ObjectMapper json;
-    private final ProblemMapper problems;
+    private final Answers answers;
 
-    PaymentService(IdempotencyStore keys, PaymentProcessor processor, PaymentStore store, RequestFingerprint fingerprints,
-            PaymentsConfig config, PaymentMetrics metrics, ObjectMapper json, ProblemMapper problems) {
-        this.keys = keys;
+    PaymentService(IdempotentRequests idempotent, PaymentProcessor processor, PaymentStore store, IdempotencyStore keys,
+            RequestFingerprint fingerprints, PaymentsConfig config, PaymentMetrics metrics, Answers answers) {
+        this.idempotent = idempotent;
         this.processor = processor;
         this.store = store;
+        this.keys = keys;
         this.fingerprints = fingerprints;
-        this.config = config.idempotency();
         this.lease = attemptBound(config.processor());
         this.metrics = metrics;
-        this.json = json;
-        this.problems = problems;
+        this.answers = answers;
     }
 
     /**
@@ -90,7 +77,7 @@ public class PaymentService {
      * them at their cap, plus a second for the commits around it. Past it nobody can still be
      * waiting for the processor's answer, so another attempt may take over.
      */
-    static Duration attemptBound(PaymentsConfig.Processor processor) {
+    public static Duration attemptBound(PaymentsConfig.Processor processor) {
         int calls = processor.maxRetries() + 1;
         return processor.timeout().multipliedBy(calls)
                 .plus(processor.maxRetryDelay().multipliedBy(processor.maxRetries()))
@@ -103,92 +90,50 @@ public class PaymentService {
     }
 
     /**
-     * Creates the payment for this key, or answers what the key already has: its stored answer, or
-     * (while another request is still at the processor) its outcome once known. Throws 422 if the
-     * key was used with another request, 409 if the outcome takes longer than the lock timeout, 503
-     * if the processor's outcome is not known.
+     * Creates the payment for this key, or answers what the key already has (see
+     * {@link IdempotentRequests#run}). 503 before anything is stored if the processor is known to be down.
      */
-    public CreateResult create(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
-        String fingerprint = fingerprints.of("POST", CREATE_PATH, request.normalized());
-        Begun begun = firstPhase(merchantId, key, fingerprint, request);
-        CreateResult result;
-        if (begun instanceof Begun.Started started) {
-            result = drive(started.lease(), false, false);
-        } else if (begun instanceof Begun.UnderWay underWay) {
-            result = awaitOutcome(merchantId, key, underWay.paymentId());
-        } else {
-            result = ((Begun.Replay) begun).result();
-        }
-        if (result.replayed()) {
-            metrics.replayed();
-            LOG.debugf("payment replayed merchant=%s key=%s payment_id=%s", merchantId, key, result.paymentId());
-        }
-        return result;
-    }
-
-    /** What phase 1 found for the key. */
-    private sealed interface Begun {
-        /** The key is ours and the payment is stored, processing, leased to this request. */
-        record Started(PaymentStore.Leased lease) implements Begun {
-        }
-
-        /** The key already has its answer. */
-        record Replay(CreateResult result) implements Begun {
-        }
-
-        /** The key's payment is still processing (another request is at the processor, or gave up). */
-        record UnderWay(UUID paymentId) implements Begun {
-        }
-    }
-
-    private Begun firstPhase(String merchantId, IdempotencyKey key, String fingerprint, CreatePaymentRequest request) {
+    public IdempotentRequests.Result create(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
         if (!processor.isAvailable()) {
             // known to be down: refuse before storing anything, so the client can simply retry later
             throw Problems.processorUnavailable();
         }
-        try {
-            return autocommit(() -> claimAndInsert(merchantId, key, fingerprint, request));
-        } catch (RuntimeException e) {
-            if (DatabaseFailures.isLockTimeout(e)) {
-                metrics.lockTimeout();
-                LOG.infof("idempotency key busy merchant=%s key=%s: its first phase held it too long", merchantId, key);
-                throw Problems.keyInUse();
-            }
-            throw e;
-        }
+        Payment payment = newPayment(merchantId, key, request);
+        return idempotent.run(new IdempotentRequests.Request(merchantId, key, "POST", CREATE_PATH, request.normalized(),
+                        legacyV1(request)),
+                new IdempotentOperation<PaymentStore.Leased>() {
+                    @Override
+                    public UUID paymentId() {
+                        return payment.id;
+                    }
+
+                    @Override
+                    public UUID resourceId() {
+                        return payment.id;
+                    }
+
+                    @Override
+                    public IdempotencyStore.Creation<PaymentStore.Leased> creationWithClaim() {
+                        return store.processing(payment, lease);
+                    }
+
+                    @Override
+                    public Optional<StoredKey.Answer> drive(PaymentStore.Leased attempt, boolean redrive) {
+                        return PaymentService.this.drive(attempt, redrive);
+                    }
+
+                    @Override
+                    public Optional<PaymentStore.Leased> takeOver(StoredKey stored) throws SQLException {
+                        return store.takeLease(stored.resourceId(), lease);
+                    }
+                });
     }
 
-    private Begun claimAndInsert(String merchantId, IdempotencyKey key, String fingerprint,
-            CreatePaymentRequest request) throws SQLException {
-        for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
-            // Waits here while a concurrent first phase holds the same key, then claims it (that
-            // one rolled back) or finds it taken (that one committed).
-            IdempotencyStore.Claim<PaymentStore.Leased> claim = keys.claim(merchantId, key, fingerprint, config.retention(),
-                    store.processing(newPayment(merchantId, key, request), lease));
-            if (claim instanceof IdempotencyStore.Claim.Claimed<PaymentStore.Leased> claimed) {
-                return new Begun.Started(claimed.created());
-            }
-            Optional<StoredKey> stored = claim instanceof IdempotencyStore.Claim.Taken<PaymentStore.Leased> taken
-                    ? Optional.of(taken.stored())
-                    : keys.find(merchantId, key, config.retention());
-            if (stored.isEmpty()) {
-                continue;
-            }
-            if (stored.get().expired()) {
-                keys.forgetExpired(merchantId, key, config.retention());
-                continue;
-            }
-            if (!fingerprints.sameRequest(stored.get(), fingerprint,
-                    () -> fingerprints.legacyV1("POST", CREATE_PATH, request.legacyV1Fields()))) {
-                metrics.conflict();
-                throw Problems.keyReused();
-            }
-            UUID paymentId = stored.get().paymentId();
-            return stored.get().answer()
-                    .<Begun>map(answer -> new Begun.Replay(new CreateResult(answer.status(), answer.body(), paymentId, true)))
-                    .orElseGet(() -> new Begun.UnderWay(paymentId));
-        }
-        throw new IllegalStateException("idempotency key " + key + " changed hands " + MAX_CLAIM_ATTEMPTS + " times");
+    private java.util.function.Supplier<String> legacyV1(CreatePaymentRequest request) {
+        return () -> {
+            java.util.Map<String, Object> fields = request.legacyV1Fields();
+            return fields == null ? null : fingerprints.legacyV1("POST", CREATE_PATH, fields);
+        };
     }
 
     private static Payment newPayment(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
@@ -205,6 +150,7 @@ public class PaymentService {
         payment.status = PaymentStatus.PROCESSING;
         payment.processorKey = processorKey(payment.id);
         payment.idempotencyKey = key.value();
+        payment.captureMethod = request.captureMethodOrDefault().value();
         return payment;
     }
 
@@ -215,99 +161,61 @@ public class PaymentService {
 
     /**
      * Phases 2 and 3 for a leased payment. {@code redrive}: an earlier attempt may have charged, so
-     * the charge is looked up by reference first (the processor may have forgotten the key). The
-     * answer is a replay unless this request is the one that created the payment.
+     * the charge is looked up by reference first (the processor may have forgotten the key).
+     * Empty if another attempt finished it first.
      */
-    CreateResult drive(PaymentStore.Leased leased, boolean redrive, boolean replayed) {
+    Optional<StoredKey.Answer> drive(PaymentStore.Leased leased, boolean redrive) {
         Payment payment = leased.payment();
         ChargeOutcome outcome = redrive ? processor.findCharge(payment.id.toString()) : new ChargeOutcome.NotCharged();
         if (outcome instanceof ChargeOutcome.NotCharged) {
-            outcome = processor.charge(new ChargeRequest(payment.amount, payment.currency, payment.paymentMethod, true,
-                    payment.id.toString()), payment.processorKey);
+            outcome = processor.charge(new ChargeRequest(payment.amount, payment.currency, payment.paymentMethod,
+                    CaptureMethod.AUTOMATIC.value().equals(payment.captureMethod), payment.id.toString()),
+                    payment.processorKey);
         }
         if (!outcome.isFinal()) {
             metrics.outcomeUnknown();
             LOG.infof("payment processing merchant=%s payment_id=%s: outcome unknown (%s)", payment.merchantId,
-                    payment.id, ((ChargeOutcome.Unknown) outcome).reason());
+                    payment.id, outcome instanceof ChargeOutcome.Unknown unknown ? unknown.reason() : outcome);
             giveBack(leased);
             throw Problems.paymentProcessing(payment.id);
         }
-        return finish(payment, outcome, replayed);
+        return finish(payment, outcome);
     }
 
     /** Phase 3: the outcome and the key's answer in one statement. */
-    private CreateResult finish(Payment payment, ChargeOutcome outcome, boolean replayed) {
-        String chargeId;
+    private Optional<StoredKey.Answer> finish(Payment payment, ChargeOutcome outcome) {
         if (outcome instanceof ChargeOutcome.Declined declined) {
             payment.status = PaymentStatus.DECLINED;
             payment.declineCode = declined.declineCode();
-            chargeId = declined.chargeId();
-        } else {
+            payment.processorChargeId = declined.chargeId();
+        } else if (outcome instanceof ChargeOutcome.Authorized authorized) {
+            payment.status = PaymentStatus.REQUIRES_CAPTURE;
+            payment.amountCapturable = payment.amount;
+            payment.processorChargeId = authorized.chargeId();
+        } else if (outcome instanceof ChargeOutcome.Succeeded succeeded) {
             payment.status = PaymentStatus.SUCCEEDED;
-            chargeId = ((ChargeOutcome.Succeeded) outcome).chargeId();
+            payment.amountCaptured = succeeded.amountCaptured();
+            payment.processorChargeId = succeeded.chargeId();
+        } else {
+            // a charge we just made cannot be canceled already: only an operator at the processor can
+            throw new IllegalStateException("payment " + payment.id + ": the processor's charge is " + outcome);
         }
-        payment.processorChargeId = chargeId;
-        int status = payment.status == PaymentStatus.SUCCEEDED ? 201 : 402;
-        String body = status == 201
-                ? write(PaymentResponse.of(payment))
-                : problems.write(Problems.cardDeclined(payment.id, payment.declineCode));
-        boolean won = autocommit(() -> store.finish(payment.id, payment.status, payment.declineCode, chargeId, status, body));
+        StoredKey.Answer answer = payment.status == PaymentStatus.DECLINED
+                ? answers.problem(Problems.cardDeclined(payment.id, payment.declineCode))
+                : answers.created(PaymentResponse.of(payment), CREATE_PATH + "/" + payment.id);
+        boolean won = autocommit(() -> keys.complete(payment.merchantId, Optional.of(new IdempotencyKey(payment.idempotencyKey)),
+                answer, store.finished(payment)));
         if (!won) {
-            // another attempt finished it first; the outcome is the same charge, and its answer stands
-            return storedAnswer(payment);
+            return Optional.empty();
         }
         metrics.created(payment.status);
         LOG.infof("payment %s merchant=%s key=%s payment_id=%s amount=%d %s", payment.status.value(), payment.merchantId,
                 payment.idempotencyKey, payment.id, payment.amount, payment.currency);
-        return new CreateResult(status, body, payment.id, replayed);
-    }
-
-    private CreateResult storedAnswer(Payment payment) {
-        return answerOf(payment.merchantId, new IdempotencyKey(payment.idempotencyKey), payment.id)
-                .orElseThrow(() -> new IllegalStateException("payment " + payment.id + " finished without an answer"));
-    }
-
-    /** The answer stored on the key for this payment, as a replay; empty while it has none. */
-    private Optional<CreateResult> answerOf(String merchantId, IdempotencyKey key, UUID paymentId) {
-        return autocommit(() -> keys.find(merchantId, key, config.retention()))
-                .filter(stored -> paymentId.equals(stored.paymentId()))
-                .flatMap(StoredKey::answer)
-                .map(answer -> new CreateResult(answer.status(), answer.body(), paymentId, true));
-    }
-
-    /**
-     * A request whose key's payment is still processing: waits (holding no transaction and no
-     * connection between looks) until the answer is stored, and replays it; takes the attempt over
-     * if the one running gives up or its lease passes; 409 after the lock timeout.
-     */
-    private CreateResult awaitOutcome(String merchantId, IdempotencyKey key, UUID paymentId) {
-        long deadline = System.nanoTime() + config.lockTimeout().toNanos();
-        Duration pause = FIRST_POLL;
-        while (true) {
-            Optional<CreateResult> answer = answerOf(merchantId, key, paymentId);
-            if (answer.isPresent()) {
-                return answer.get();
-            }
-            Optional<PaymentStore.Leased> taken = autocommit(() -> store.takeLease(paymentId, lease));
-            if (taken.isPresent()) {
-                LOG.infof("payment processing merchant=%s payment_id=%s: taking over its attempt", merchantId, paymentId);
-                return drive(taken.get(), true, true);
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                metrics.lockTimeout();
-                LOG.infof("idempotency key busy merchant=%s key=%s: payment %s still at the processor after %s",
-                        merchantId, key, paymentId, config.lockTimeout());
-                throw Problems.keyInUse();
-            }
-            sleep(Duration.ofNanos(Math.min(left, pause.toNanos())));
-            Duration doubled = pause.multipliedBy(2);
-            pause = doubled.compareTo(MAX_POLL) > 0 ? MAX_POLL : doubled;
-        }
+        return Optional.of(answer);
     }
 
     /** Gives the lease back so a retry can take over at once; if this fails, the lease simply passes. */
-    private void giveBack(PaymentStore.Leased leased) {
+    void giveBack(PaymentStore.Leased leased) {
         try {
             autocommit(() -> {
                 store.giveBack(leased);
@@ -315,15 +223,6 @@ public class PaymentService {
             });
         } catch (RuntimeException e) {
             LOG.debugf("could not give back the lease of payment %s: %s", leased.payment().id, e.getMessage());
-        }
-    }
-
-    private static void sleep(Duration pause) {
-        try {
-            Thread.sleep(pause.toMillis(), (int) (pause.toNanos() % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a payment's outcome", e);
         }
     }
 
@@ -355,13 +254,5 @@ public class PaymentService {
         boolean hasMore = page.size() > limit;
         List<PaymentResponse> data = page.stream().limit(limit).map(PaymentResponse::of).toList();
         return new PaymentList(data, hasMore);
-    }
-
-    private String write(Object body) {
-        try {
-            return json.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize a payment", e);
-        }
     }
 }

@@ -6,13 +6,17 @@ import jakarta.persistence.Converter;
 
 /**
  * Where a payment is: {@code processing} from the first phase of its create until its outcome is
- * recorded (the processor has not confirmed it yet), then {@code succeeded} or {@code declined}
- * for good.
+ * recorded (the processor has not confirmed it yet); then {@code succeeded} (captured; refunds do
+ * not change it) or {@code declined} for good, or, with capture_method manual,
+ * {@code requires_capture} (authorized) until a capture makes it {@code succeeded} or a cancel
+ * {@code canceled}.
  */
 public enum PaymentStatus {
     PROCESSING("processing"),
+    REQUIRES_CAPTURE("requires_capture"),
     SUCCEEDED("succeeded"),
-    DECLINED("declined");
+    DECLINED("declined"),
+    CANCELED("canceled");
 
     private final String value;
 
@@ -25,6 +29,16 @@ public enum PaymentStatus {
         return value;
     }
 
+    /** The status stored as {@code value}. */
+    public static PaymentStatus of(String value) {
+        for (PaymentStatus status : values()) {
+            if (status.value.equals(value)) {
+                return status;
+            }
+        }
+        throw new IllegalArgumentException("unknown payment status " + value);
+    }
+
     /** Stored as the same lower-case word as in JSON (see the CHECK constraint on payments.status). */
     @Converter(autoApply = true)
     public static class DatabaseConverter implements AttributeConverter<PaymentStatus, String> {
@@ -35,12 +49,7 @@ public enum PaymentStatus {
 
         @Override
         public PaymentStatus convertToEntityAttribute(String value) {
-            for (PaymentStatus status : values()) {
-                if (status.value.equals(value)) {
-                    return status;
-                }
-            }
-            throw new IllegalArgumentException("unknown payment status " + value);
+            return value == null ? null : of(value);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -35,7 +36,9 @@ public class PaymentStore {
 
     private static final String COLUMNS = """
             id, merchant_id, amount, currency, status, decline_code, payment_method, description, metadata,
-            created_at, processor_key, processor_charge_id, idempotency_key, attempt_until""";
+            created_at, processor_key, processor_charge_id, idempotency_key, attempt_until, capture_method,
+            amount_capturable, amount_captured, amount_refunded, amount_refund_pending, canceled_at,
+            cancellation_reason, pending_action, pending_amount, pending_reason, pending_key""";
 
     /**
      * Phase 1's payment, created by the claim's own statement (IdempotencyStore.Creation): inserted
@@ -43,25 +46,17 @@ public class PaymentStore {
      */
     private static final String INSERT_PROCESSING = """
             INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
-                                  created_at, processor_key, idempotency_key, attempt_until)
-            SELECT resource_id, ?, ?, ?, 'processing', ?, ?, CAST(? AS jsonb), ?, ?, ?, now() + make_interval(secs => ?)
+                                  created_at, processor_key, idempotency_key, capture_method, attempt_until)
+            SELECT resource_id, ?, ?, ?, 'processing', ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, now() + make_interval(secs => ?)
             FROM claimed
             RETURNING attempt_until AS created""";
 
-    /** Phase 3: the outcome, if the payment is still processing, and the answer on its key. */
+    /** A create's phase 3: the outcome, if the payment is still processing (IdempotencyStore.Completion). */
     private static final String FINISH = """
-            WITH finished AS (
-                UPDATE payments SET status = ?, decline_code = ?, processor_charge_id = ?, finished_at = now(),
-                                    attempt_until = NULL
-                WHERE id = ? AND status = 'processing'
-                RETURNING id, merchant_id, idempotency_key),
-            answered AS (
-                UPDATE idempotency_keys k SET response_status = ?, response_body = ?
-                FROM finished f
-                WHERE k.merchant_id = f.merchant_id AND k.idempotency_key = f.idempotency_key
-                  AND k.payment_id = f.id AND k.response_status IS NULL
-                RETURNING 1)
-            SELECT (SELECT count(*) FROM finished), (SELECT count(*) FROM answered)""";
+            UPDATE payments SET status = ?, decline_code = ?, processor_charge_id = ?, amount_capturable = ?,
+                                amount_captured = ?, finished_at = now(), attempt_until = NULL
+            WHERE id = ? AND status = 'processing'
+            RETURNING id AS resource_id""";
 
     private static final String TAKE_LEASE = """
             UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
@@ -70,7 +65,7 @@ public class PaymentStore {
 
     private static final String GIVE_BACK_LEASE = """
             UPDATE payments SET attempt_until = now()
-            WHERE id = ? AND status = 'processing' AND attempt_until = ?""";
+            WHERE id = ? AND attempt_until = ?""";
 
     /**
      * The recovery job's batch: payments processing for longer than the bound, not leased (no
@@ -89,8 +84,74 @@ public class PaymentStore {
             RETURNING""" + " " + COLUMNS;
 
     private static final String COUNT_PROCESSING = """
-            SELECT count(*), count(*) FILTER (WHERE created_at < now() - make_interval(secs => ?))
-            FROM payments WHERE status = 'processing'""";
+            SELECT count(*) FILTER (WHERE status = 'processing' OR pending_action IS NOT NULL),
+                   count(*) FILTER (WHERE created_at < now() - make_interval(secs => ?) AND status = 'processing'
+                                    OR pending_since < now() - make_interval(secs => ?))
+            FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL""";
+
+    /**
+     * An action's or a refund's phase 1 reads the payment under its row lock: concurrent actions and
+     * refunds on one payment queue here. NO KEY UPDATE, not UPDATE: the claim before it has taken the
+     * KEY SHARE lock that the key row's foreign key takes on the payment, and FOR UPDATE would wait on
+     * every other claimer's, who wait on ours (a deadlock). No key column of a payment ever changes.
+     */
+    private static final String LOCK = "SELECT " + COLUMNS + " FROM payments WHERE id = ? AND merchant_id = ? FOR NO KEY UPDATE";
+
+    private static final String START_ACTION = """
+            UPDATE payments SET pending_action = ?, pending_amount = ?, pending_reason = ?, pending_key = ?,
+                                pending_since = now(), attempt_until = now() + make_interval(secs => ?)
+            WHERE id = ? AND status = 'requires_capture' AND pending_action IS NULL
+            RETURNING attempt_until""";
+
+    /** A capture's phase 3, if it is still under way. */
+    private static final String FINISH_CAPTURE = """
+            UPDATE payments SET status = 'succeeded', amount_capturable = 0, amount_captured = ?,
+                                pending_action = NULL, pending_amount = NULL, pending_reason = NULL, pending_key = NULL,
+                                pending_since = NULL, attempt_until = NULL
+            WHERE id = ? AND pending_action = 'capture'
+            RETURNING id AS resource_id""";
+
+    /** A cancel's phase 3, if it is still under way. */
+    private static final String FINISH_CANCEL = """
+            UPDATE payments SET status = 'canceled', amount_capturable = 0, canceled_at = ?,
+                                cancellation_reason = pending_reason,
+                                pending_action = NULL, pending_amount = NULL, pending_reason = NULL, pending_key = NULL,
+                                pending_since = NULL, attempt_until = NULL
+            WHERE id = ? AND pending_action = 'cancel'
+            RETURNING id AS resource_id""";
+
+    private static final String TAKE_ACTION_LEASE = """
+            UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
+            WHERE id = ? AND pending_action IS NOT NULL AND pending_key = ? AND attempt_until <= now()
+            RETURNING""" + " " + COLUMNS;
+
+    /** The recovery job's batch of actions left under way, as TAKE_STALE. */
+    private static final String TAKE_STALE_ACTIONS = """
+            UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
+            WHERE id IN (SELECT id FROM payments
+                         WHERE pending_action IS NOT NULL AND pending_since < now() - make_interval(secs => ?)
+                           AND attempt_until <= now()
+                         ORDER BY pending_since
+                         LIMIT ?
+                         FOR UPDATE SKIP LOCKED)
+              AND pending_action IS NOT NULL
+            RETURNING""" + " " + COLUMNS;
+
+    /**
+     * The expiry job's batch: authorizations older than the expiry with nothing under way, each
+     * started as a cancel (reason abandoned, no key to answer) in the same statement.
+     */
+    private static final String START_EXPIRY_CANCELS = """
+            UPDATE payments SET pending_action = 'cancel', pending_reason = 'abandoned', pending_since = now(),
+                                attempt_until = now() + make_interval(secs => ?)
+            WHERE id IN (SELECT id FROM payments
+                         WHERE status = 'requires_capture' AND pending_action IS NULL
+                           AND created_at < now() - make_interval(secs => ?)
+                         ORDER BY created_at
+                         LIMIT ?
+                         FOR UPDATE SKIP LOCKED)
+              AND status = 'requires_capture' AND pending_action IS NULL
+            RETURNING""" + " " + COLUMNS;
 
     private final Database database;
     private final ObjectMapper json;
@@ -129,8 +190,9 @@ public class PaymentStore {
                 insert.setObject(from + 6, payment.createdAt.atOffset(ZoneOffset.UTC));
                 insert.setString(from + 7, payment.processorKey);
                 insert.setString(from + 8, payment.idempotencyKey);
-                insert.setDouble(from + 9, lease.toMillis() / 1000.0);
-                return from + 10;
+                insert.setString(from + 9, payment.captureMethod);
+                insert.setDouble(from + 10, lease.toMillis() / 1000.0);
+                return from + 11;
             }
 
             @Override
@@ -140,25 +202,103 @@ public class PaymentStore {
         };
     }
 
-    /**
-     * Phase 3: records the outcome and stores the answer on the payment's key, in one statement.
-     * False if the payment was no longer processing: another attempt finished it first, and its
-     * outcome stands.
-     */
-    public boolean finish(UUID paymentId, PaymentStatus status, String declineCode, String chargeId, int answerStatus,
-            String answerBody) throws SQLException {
+    /** A create's phase 3, as the completion of its key: the payment as the outcome leaves it. */
+    public IdempotencyStore.Completion finished(Payment payment) {
+        return completion(FINISH, (finish, from) -> {
+            finish.setString(from, payment.status.value());
+            finish.setString(from + 1, payment.declineCode);
+            finish.setString(from + 2, payment.processorChargeId);
+            finish.setLong(from + 3, payment.amountCapturable);
+            finish.setLong(from + 4, payment.amountCaptured);
+            finish.setObject(from + 5, payment.id);
+            return from + 6;
+        });
+    }
+
+    /** A capture's phase 3: the payment captured for {@code amount}. */
+    public IdempotencyStore.Completion captured(UUID paymentId, long amount) {
+        return completion(FINISH_CAPTURE, (finish, from) -> {
+            finish.setLong(from, amount);
+            finish.setObject(from + 1, paymentId);
+            return from + 2;
+        });
+    }
+
+    /** A cancel's phase 3: the payment canceled at {@code at}, for the reason its cancel was started with. */
+    public IdempotencyStore.Completion canceled(UUID paymentId, Instant at) {
+        return completion(FINISH_CANCEL, (finish, from) -> {
+            finish.setObject(from, at.atOffset(ZoneOffset.UTC));
+            finish.setObject(from + 1, paymentId);
+            return from + 2;
+        });
+    }
+
+    private interface Binder {
+        int bind(PreparedStatement statement, int from) throws SQLException;
+    }
+
+    private static IdempotencyStore.Completion completion(String update, Binder binder) {
+        return new IdempotencyStore.Completion() {
+            @Override
+            public String update() {
+                return update;
+            }
+
+            @Override
+            public int bind(PreparedStatement statement, int from) throws SQLException {
+                return binder.bind(statement, from);
+            }
+        };
+    }
+
+    /** The merchant's payment, locked until the end of the transaction; empty if there is none. */
+    public Optional<Payment> lock(String merchantId, UUID paymentId) throws SQLException {
         try (Connection connection = database.connection();
-                PreparedStatement finish = connection.prepareStatement(FINISH)) {
-            finish.setString(1, status.value());
-            finish.setString(2, declineCode);
-            finish.setString(3, chargeId);
-            finish.setObject(4, paymentId);
-            finish.setInt(5, answerStatus);
-            finish.setString(6, answerBody);
-            try (ResultSet row = finish.executeQuery()) {
-                row.next();
-                // a finished payment whose key is gone (expired and purged) has no answer to store
-                return row.getLong(1) == 1;
+                PreparedStatement lock = connection.prepareStatement(LOCK)) {
+            lock.setObject(1, paymentId);
+            lock.setString(2, merchantId);
+            try (ResultSet row = lock.executeQuery()) {
+                return row.next() ? Optional.of(leased(row).payment()) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * An action's phase 1 (in the transaction that locked the payment): the capture or cancel is
+     * under way, for the key {@code idempotencyKey}, leased for {@code lease}.
+     */
+    public Leased startAction(Payment payment, String action, Long amount, String reason, String idempotencyKey,
+            Duration lease) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement start = connection.prepareStatement(START_ACTION)) {
+            start.setString(1, action);
+            start.setObject(2, amount);
+            start.setString(3, reason);
+            start.setString(4, idempotencyKey);
+            start.setDouble(5, lease.toMillis() / 1000.0);
+            start.setObject(6, payment.id);
+            try (ResultSet row = start.executeQuery()) {
+                if (!row.next()) {
+                    throw new IllegalStateException("payment " + payment.id + " changed under its row lock");
+                }
+                payment.pendingAction = action;
+                payment.pendingAmount = amount;
+                payment.pendingReason = reason;
+                payment.pendingKey = idempotencyKey;
+                return new Leased(payment, row.getObject(1, OffsetDateTime.class));
+            }
+        }
+    }
+
+    /** Takes the lease of the action under way for this key if it has passed (or was given back). */
+    public Optional<Leased> takeActionLease(UUID paymentId, String idempotencyKey, Duration lease) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement take = connection.prepareStatement(TAKE_ACTION_LEASE)) {
+            take.setDouble(1, lease.toMillis() / 1000.0);
+            take.setObject(2, paymentId);
+            take.setString(3, idempotencyKey);
+            try (ResultSet row = take.executeQuery()) {
+                return row.next() ? Optional.of(leased(row)) : Optional.empty();
             }
         }
     }
@@ -190,8 +330,22 @@ public class PaymentStore {
 
     /** Leases up to {@code limit} payments processing for longer than {@code after}, with no attempt running. */
     public List<Leased> takeStale(Duration after, int limit, Duration lease) throws SQLException {
+        return takeBatch(TAKE_STALE, after, limit, lease);
+    }
+
+    /** Leases up to {@code limit} payments whose action has been under way for longer than {@code after}, unleased. */
+    public List<Leased> takeStaleActions(Duration after, int limit, Duration lease) throws SQLException {
+        return takeBatch(TAKE_STALE_ACTIONS, after, limit, lease);
+    }
+
+    /** Starts a cancel (abandoned) of up to {@code limit} authorizations older than {@code expiry}. */
+    public List<Leased> startExpiryCancels(Duration expiry, int limit, Duration lease) throws SQLException {
+        return takeBatch(START_EXPIRY_CANCELS, expiry, limit, lease);
+    }
+
+    private List<Leased> takeBatch(String statement, Duration after, int limit, Duration lease) throws SQLException {
         try (Connection connection = database.connection();
-                PreparedStatement take = connection.prepareStatement(TAKE_STALE)) {
+                PreparedStatement take = connection.prepareStatement(statement)) {
             take.setDouble(1, lease.toMillis() / 1000.0);
             take.setDouble(2, after.toMillis() / 1000.0);
             take.setInt(3, limit);
@@ -205,11 +359,12 @@ public class PaymentStore {
         }
     }
 
-    /** Payments processing now, and those of them older than {@code stuckAfter}. */
+    /** Payments processing or with an action under way now, and those of them older than {@code stuckAfter}. */
     public long[] countProcessing(Duration stuckAfter) throws SQLException {
         try (Connection connection = database.connection();
                 PreparedStatement count = connection.prepareStatement(COUNT_PROCESSING)) {
             count.setDouble(1, stuckAfter.toSeconds());
+            count.setDouble(2, stuckAfter.toSeconds());
             try (ResultSet row = count.executeQuery()) {
                 row.next();
                 return new long[] {row.getLong(1), row.getLong(2)};
@@ -223,13 +378,27 @@ public class PaymentStore {
         payment.merchantId = row.getString("merchant_id");
         payment.amount = row.getLong("amount");
         payment.currency = row.getString("currency");
-        payment.status = PaymentStatus.PROCESSING;
+        payment.status = PaymentStatus.of(row.getString("status"));
+        payment.declineCode = row.getString("decline_code");
+        payment.processorChargeId = row.getString("processor_charge_id");
         payment.paymentMethod = row.getString("payment_method");
         payment.description = row.getString("description");
         payment.metadata = metadata(row.getString("metadata"));
         payment.createdAt = row.getObject("created_at", OffsetDateTime.class).toInstant();
         payment.processorKey = row.getString("processor_key");
         payment.idempotencyKey = row.getString("idempotency_key");
+        payment.captureMethod = row.getString("capture_method");
+        payment.amountCapturable = row.getLong("amount_capturable");
+        payment.amountCaptured = row.getLong("amount_captured");
+        payment.amountRefunded = row.getLong("amount_refunded");
+        payment.amountRefundPending = row.getLong("amount_refund_pending");
+        OffsetDateTime canceledAt = row.getObject("canceled_at", OffsetDateTime.class);
+        payment.canceledAt = canceledAt == null ? null : canceledAt.toInstant();
+        payment.cancellationReason = row.getString("cancellation_reason");
+        payment.pendingAction = row.getString("pending_action");
+        payment.pendingAmount = row.getObject("pending_amount", Long.class);
+        payment.pendingReason = row.getString("pending_reason");
+        payment.pendingKey = row.getString("pending_key");
         return new Leased(payment, row.getObject("attempt_until", OffsetDateTime.class));
     }
 

@@ -8,14 +8,14 @@ import java.util.UUID;
  * ids land at the right edge of the primary key index instead of on random pages, which keeps
  * inserts cheap as the table grows, and they still reveal nothing guessable about other payments.
  */
-final class Uuids {
+public final class Uuids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Uuids() {
     }
 
-    static UUID v7() {
+    public static UUID v7() {
         byte[] random = new byte[10];
         RANDOM.nextBytes(random);
         long millis = System.currentTimeMillis();

@@ -48,6 +48,60 @@ public final class Problems {
                 .withDecline(paymentId, declineCode);
     }
 
+    /** The payment is not authorized (any more): nothing to capture. */
+    public static Problem paymentNotCapturable(UUID paymentId, String status, String detail) {
+        return Problem.of("payment-not-capturable", "Payment not capturable", 409,
+                "Payment " + paymentId + " is " + status + detail + "; only a payment in requires_capture can be captured.")
+                .withPayment(paymentId);
+    }
+
+    public static Problem captureExceedsAuthorized(UUID paymentId, long amount, long capturable) {
+        return Problem.of("capture-exceeds-authorized", "Capture exceeds the authorization", 409,
+                "A capture of " + amount + " exceeds the " + capturable + " authorized for payment " + paymentId
+                        + "; capture at most " + capturable + ".")
+                .withPayment(paymentId);
+    }
+
+    public static Problem paymentNotCancelable(UUID paymentId, String status, String detail) {
+        return Problem.of("payment-not-cancelable", "Payment not cancelable", 409,
+                "Payment " + paymentId + " is " + status + detail + "; only a payment in requires_capture can be canceled"
+                        + " (refund a captured one).")
+                .withPayment(paymentId);
+    }
+
+    public static Problem paymentNotRefundable(UUID paymentId, String status, String detail) {
+        return Problem.of("payment-not-refundable", "Payment not refundable", 409,
+                "Payment " + paymentId + " is " + status + detail + "; only a captured (succeeded) payment can be refunded.")
+                .withPayment(paymentId);
+    }
+
+    public static Problem refundExceedsRemaining(UUID paymentId, long amount, long captured, long refunded, long pending) {
+        long remaining = captured - refunded - pending;
+        return Problem.of("refund-exceeds-remaining", "Refund exceeds what remains", 409,
+                (amount > 0 ? "A refund of " + amount : "A refund") + " exceeds what remains of payment " + paymentId
+                        + ": " + captured + " captured, " + refunded + " refunded, " + pending + " in pending refunds, "
+                        + remaining + " remaining.")
+                .withPayment(paymentId);
+    }
+
+    /** A refund is recorded but the processor has not confirmed its outcome yet. */
+    public static ProblemException refundPending(UUID paymentId, UUID refundId) {
+        return new ProblemException(Problem.of("refund-pending", "Refund pending", 503,
+                "The payment processor has not confirmed refund " + refundId + " yet. Retry with the same Idempotency-Key "
+                        + "and body to learn its outcome: the money is refunded at most once, and the refund is finished "
+                        + "even if you do not retry.").withPayment(paymentId),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
+    /** A capture or cancel is recorded but the processor has not confirmed it yet. */
+    public static ProblemException actionPending(UUID paymentId, String action) {
+        return new ProblemException(Problem.of("payment-processing", "Payment processing", 503,
+                "The payment processor has not confirmed the " + action + " of payment " + paymentId + " yet. Retry with "
+                        + "the same Idempotency-Key and body to learn its outcome: it happens at most once, and is "
+                        + "finished even if you do not retry.").withPayment(paymentId),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
     public static ProblemException forbidden() {
         return new ProblemException(Problem.of("forbidden", "Forbidden", 403, "No merchant may call this endpoint."));
     }

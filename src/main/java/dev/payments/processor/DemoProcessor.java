@@ -2,8 +2,8 @@ package dev.payments.processor;
 
 /**
  * The demo processor: the outcome follows from the test card alone ({@link DemoCard}), instantly.
- * It keeps no ledger, so a look-up finds nothing and a re-drive charges again with the same
- * outcome; no money moves, so nothing can be doubled.
+ * It keeps no ledger, so a look-up finds nothing and a re-drive acts again with the same outcome;
+ * no money moves, so nothing can be doubled.
  */
 public class DemoProcessor implements PaymentProcessor {
 
@@ -12,13 +12,35 @@ public class DemoProcessor implements PaymentProcessor {
         DemoCard card = DemoCard.byToken(request.paymentMethod())
                 .orElseThrow(() -> new IllegalArgumentException("not a demo card: validation lets only demo cards through"));
         String chargeId = "ch_demo_" + idempotencyKey;
-        return card.declineCode().<ChargeOutcome>map(code -> new ChargeOutcome.Declined(chargeId, code))
-                .orElseGet(() -> new ChargeOutcome.Succeeded(chargeId));
+        if (card.declineCode().isPresent()) {
+            return new ChargeOutcome.Declined(chargeId, card.declineCode().get());
+        }
+        return request.capture() ? new ChargeOutcome.Succeeded(chargeId, request.amount()) : new ChargeOutcome.Authorized(chargeId);
     }
 
     @Override
     public ChargeOutcome findCharge(String reference) {
         return new ChargeOutcome.NotCharged();
+    }
+
+    @Override
+    public ChargeOutcome capture(String chargeId, long amount, String idempotencyKey) {
+        return new ChargeOutcome.Succeeded(chargeId, amount);
+    }
+
+    @Override
+    public ChargeOutcome cancel(String chargeId, String idempotencyKey) {
+        return new ChargeOutcome.Canceled(chargeId);
+    }
+
+    @Override
+    public RefundOutcome refund(RefundRequest request, String idempotencyKey) {
+        return new RefundOutcome.Succeeded("re_demo_" + idempotencyKey);
+    }
+
+    @Override
+    public RefundOutcome findRefund(String reference) {
+        return new RefundOutcome.NotRefunded();
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -79,14 +80,61 @@ public class HttpProcessor implements PaymentProcessor {
     public ChargeOutcome charge(ChargeRequest request, String idempotencyKey) {
         ProcessorApi.NewCharge body = new ProcessorApi.NewCharge(request.amount(), request.currency(),
                 request.paymentMethod(), request.capture(), request.reference());
-        return guarded("charge " + request.reference(), () -> {
-            try (Response response = send(() -> api.createCharge(idempotencyKey, body))) {
+        return guarded("charge " + request.reference(), () -> chargeFrom(send(() -> api.createCharge(idempotencyKey, body))));
+    }
+
+    @Override
+    public ChargeOutcome capture(String chargeId, long amount, String idempotencyKey) {
+        return guarded("capture " + chargeId,
+                () -> chargeFrom(send(() -> api.capture(chargeId, idempotencyKey, new ProcessorApi.Capture(amount)))));
+    }
+
+    @Override
+    public ChargeOutcome cancel(String chargeId, String idempotencyKey) {
+        return guarded("cancel " + chargeId, () -> chargeFrom(send(() -> api.cancel(chargeId, idempotencyKey, Map.of()))));
+    }
+
+    @Override
+    public RefundOutcome refund(RefundRequest request, String idempotencyKey) {
+        ProcessorApi.NewRefund body = new ProcessorApi.NewRefund(request.chargeId(), request.amount(), request.reference());
+        return guarded("refund " + request.reference(), RefundOutcome.class, RefundOutcome.Unknown::new, () -> {
+            try (Response response = send(() -> api.createRefund(idempotencyKey, body))) {
                 if (response.getStatus() == 200 || response.getStatus() == 201) {
-                    return outcomeOf(read(response, ProcessorApi.Charge.class));
+                    return outcomeOf(read(response, ProcessorApi.Refund.class));
                 }
                 throw failure(response);
             }
         });
+    }
+
+    @Override
+    public RefundOutcome findRefund(String reference) {
+        return guarded("refund look-up " + reference, RefundOutcome.class, RefundOutcome.Unknown::new, () -> {
+            try (Response response = send(() -> api.refundsByReference(reference))) {
+                if (response.getStatus() != 200) {
+                    throw failure(response);
+                }
+                ProcessorApi.RefundList list = read(response, ProcessorApi.RefundList.class);
+                List<ProcessorApi.Refund> refunds = list == null ? null : list.data();
+                if (refunds == null || refunds.isEmpty()) {
+                    return new RefundOutcome.NotRefunded();
+                }
+                if (refunds.size() > 1) {
+                    LOG.errorf("processor has %d refunds for reference %s; adopting the first", refunds.size(), reference);
+                }
+                return outcomeOf(refunds.get(0));
+            }
+        });
+    }
+
+    /** A write's answer: the charge it leaves, or the failure it is. */
+    private static ChargeOutcome chargeFrom(Response answer) throws Exception {
+        try (Response response = answer) {
+            if (response.getStatus() == 200 || response.getStatus() == 201) {
+                return outcomeOf(read(response, ProcessorApi.Charge.class));
+            }
+            throw failure(response);
+        }
     }
 
     @Override
@@ -126,22 +174,27 @@ public class HttpProcessor implements PaymentProcessor {
     }
 
     private ChargeOutcome guarded(String what, Callable<ChargeOutcome> call) {
+        return guarded(what, ChargeOutcome.class, ChargeOutcome.Unknown::new, call);
+    }
+
+    /** The call in the guard; whatever prevents an outcome is {@code unknown}'s, with the reason. */
+    private <T> T guarded(String what, Class<T> type, java.util.function.Function<String, T> unknown, Callable<T> call) {
         try {
-            return guard.call(call, ChargeOutcome.class);
+            return guard.call(call, type);
         } catch (CircuitBreakerOpenException e) {
-            return new ChargeOutcome.Unknown("circuit breaker open");
+            return unknown.apply("circuit breaker open");
         } catch (ProcessorDown | ProcessorBusy e) {
             LOG.warnf("processor %s: outcome unknown (%s)", what, e.getMessage());
-            return new ChargeOutcome.Unknown(e.getMessage());
+            return unknown.apply(e.getMessage());
         } catch (ProcessorRefused e) {
             // a 4xx we did not expect (a wrong API key, a limit of the processor's own): nothing
             // was charged as far as the processor says, but the payment cannot go on; it stays
             // processing and shows up as stuck, for an operator to look at
             LOG.errorf("processor %s refused: %s", what, e.getMessage());
-            return new ChargeOutcome.Unknown(e.getMessage());
+            return unknown.apply(e.getMessage());
         } catch (Exception e) {
             LOG.errorf(e, "processor %s: unexpected failure", what);
-            return new ChargeOutcome.Unknown(e.getClass().getSimpleName());
+            return unknown.apply(e.getClass().getSimpleName());
         }
     }
 
@@ -158,10 +211,29 @@ public class HttpProcessor implements PaymentProcessor {
             throw new ProcessorRefused("a charge without id or status");
         }
         return switch (charge.status().toLowerCase(Locale.ROOT)) {
-            case "succeeded" -> new ChargeOutcome.Succeeded(charge.id());
+            case "succeeded" -> {
+                if (charge.amountCaptured() == null || charge.amountCaptured() < 1) {
+                    throw new ProcessorRefused("charge " + charge.id() + " succeeded without an amount_captured");
+                }
+                yield new ChargeOutcome.Succeeded(charge.id(), charge.amountCaptured());
+            }
+            case "requires_capture" -> new ChargeOutcome.Authorized(charge.id());
+            case "canceled" -> new ChargeOutcome.Canceled(charge.id());
             case "declined" -> new ChargeOutcome.Declined(charge.id(),
                     charge.declineCode() == null ? "card_declined" : charge.declineCode());
             default -> throw new ProcessorRefused("charge " + charge.id() + " is " + charge.status());
+        };
+    }
+
+    private static RefundOutcome outcomeOf(ProcessorApi.Refund refund) throws ProcessorRefused {
+        if (refund == null || refund.id() == null || refund.status() == null) {
+            throw new ProcessorRefused("a refund without id or status");
+        }
+        return switch (refund.status().toLowerCase(Locale.ROOT)) {
+            case "succeeded" -> new RefundOutcome.Succeeded(refund.id());
+            case "failed" -> new RefundOutcome.Failed(refund.id(),
+                    refund.failureCode() == null ? "refund_failed" : refund.failureCode());
+            default -> throw new ProcessorRefused("refund " + refund.id() + " is " + refund.status());
         };
     }
 

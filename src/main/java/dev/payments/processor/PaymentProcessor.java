@@ -22,6 +22,21 @@ public interface PaymentProcessor {
     ChargeOutcome findCharge(String reference);
 
     /**
+     * Captures {@code amount} of an authorized charge (the rest of the authorization is released),
+     * under {@code idempotencyKey}. {@link ChargeOutcome.Succeeded} once captured.
+     */
+    ChargeOutcome capture(String chargeId, long amount, String idempotencyKey);
+
+    /** Cancels an authorized charge under {@code idempotencyKey}: {@link ChargeOutcome.Canceled} once done. */
+    ChargeOutcome cancel(String chargeId, String idempotencyKey);
+
+    /** Refunds part or all of a captured charge under {@code idempotencyKey}. */
+    RefundOutcome refund(RefundRequest request, String idempotencyKey);
+
+    /** The refund made for our {@code reference}, or {@link RefundOutcome.NotRefunded}: a re-drive's look-up. */
+    RefundOutcome findRefund(String reference);
+
+    /**
      * False while the processor is known to be down (the circuit breaker is open): a new payment
      * is then refused at once, before anything is stored, instead of being left to the recovery job.
      */
@@ -34,11 +49,23 @@ public interface PaymentProcessor {
     record ChargeRequest(long amount, String currency, String paymentMethod, boolean capture, String reference) {
     }
 
-    /** What a charge (or a look-up) came to. */
+    /** What to refund: minor units of the charge {@code chargeId}, for our refund {@code reference}. */
+    record RefundRequest(String chargeId, long amount, String reference) {
+    }
+
+    /** What a charge, a capture, a cancel (or a look-up) came to: the charge's state. */
     sealed interface ChargeOutcome {
 
-        /** The money moved: the processor's charge {@code chargeId} succeeded. */
-        record Succeeded(String chargeId) implements ChargeOutcome {
+        /** The money moved: the processor's charge {@code chargeId} captured {@code amountCaptured}. */
+        record Succeeded(String chargeId, long amountCaptured) implements ChargeOutcome {
+        }
+
+        /** The charge is authorized, not captured ({@code capture: false}). */
+        record Authorized(String chargeId) implements ChargeOutcome {
+        }
+
+        /** The authorization was canceled: nothing will be captured. */
+        record Canceled(String chargeId) implements ChargeOutcome {
         }
 
         /** The card was declined, and why; the processor still made a charge record. */
@@ -56,9 +83,33 @@ public interface PaymentProcessor {
         record Unknown(String reason) implements ChargeOutcome {
         }
 
-        /** True once the outcome is final: the payment can be finished with it. */
+        /** True once the outcome is known: the charge is in one of its states. */
         default boolean isFinal() {
-            return this instanceof Succeeded || this instanceof Declined;
+            return !(this instanceof NotCharged || this instanceof Unknown);
+        }
+    }
+
+    /** What a refund (or a look-up) came to. */
+    sealed interface RefundOutcome {
+
+        /** The money went back: the processor's refund {@code refundId}. */
+        record Succeeded(String refundId) implements RefundOutcome {
+        }
+
+        /** The processor could not refund (a closed card account, say), and why: nothing moved. */
+        record Failed(String refundId, String failureCode) implements RefundOutcome {
+        }
+
+        /** A look-up found no refund for the reference: none was made, one may be made. */
+        record NotRefunded() implements RefundOutcome {
+        }
+
+        /** The processor may or may not have acted; only a later look-up or the same key can tell. */
+        record Unknown(String reason) implements RefundOutcome {
+        }
+
+        default boolean isFinal() {
+            return this instanceof Succeeded || this instanceof Failed;
         }
     }
 }

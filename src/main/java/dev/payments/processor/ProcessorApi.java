@@ -8,11 +8,13 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The processor's HTTP API, as its documentation fixes it (JSON, snake_case, bearer API key). The
@@ -36,8 +38,43 @@ public interface ProcessorApi {
     @Path("/charges")
     Response chargesByReference(@QueryParam("reference") String reference);
 
+    @POST
+    @Path("/charges/{id}/capture")
+    Response capture(@PathParam("id") String chargeId, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+            Capture capture);
+
+    @POST
+    @Path("/charges/{id}/cancel")
+    Response cancel(@PathParam("id") String chargeId, @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+            Map<String, Object> empty);
+
+    @POST
+    @Path("/refunds")
+    Response createRefund(@HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, NewRefund refund);
+
+    @GET
+    @Path("/refunds")
+    Response refundsByReference(@QueryParam("reference") String reference);
+
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record NewCharge(long amount, String currency, String paymentMethod, boolean capture, String reference) {
+    }
+
+    record Capture(long amount) {
+    }
+
+    record NewRefund(String charge, long amount, String reference) {
+    }
+
+    /** status: succeeded or failed (with failure_code). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Refund(String id, String charge, Long amount, String reference, String status, String failureCode,
+            String created) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record RefundList(List<Refund> data) {
     }
 
     /** status: succeeded, requires_capture, declined or canceled. */

@@ -16,7 +16,7 @@ class DatabaseFailuresTest {
 
     @Test
     void connectionShutdownResourceAndTimeoutStatesAreUnavailable() {
-        for (String state : new String[] {"08001", "08006", "08003", "57P01", "57P02", "57P03", "53300", "53100", "57014", "25P03"}) {
+        for (String state : new String[] {"08001", "08006", "08003", "57P01", "57P02", "57P03", "53300", "53100", "57014", "25P03", "40001", "40P01"}) {
             assertTrue(DatabaseFailures.isUnavailable(state(state)), state);
         }
         assertTrue(DatabaseFailures.isUnavailable(new SQLTransientConnectionException("Acquisition timeout while waiting for new connection")));
@@ -33,7 +33,7 @@ class DatabaseFailuresTest {
 
     @Test
     void clientAndProgrammingErrorsAreNotUnavailable() {
-        for (String state : new String[] {"23505", "22021", "22P02", "42601", "42501", "55P03", "40001"}) {
+        for (String state : new String[] {"23505", "22021", "22P02", "42601", "42501", "55P03"}) {
             assertFalse(DatabaseFailures.isUnavailable(state(state)), state);
         }
         assertFalse(DatabaseFailures.isUnavailable(new IllegalStateException("a bug")));

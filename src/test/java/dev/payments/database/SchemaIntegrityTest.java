@@ -33,7 +33,8 @@ class SchemaIntegrityTest {
         assertRefused(CHECK_VIOLATION, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, "
                 + "response_status, response_body) VALUES ('acme', ?, repeat('0', 64), 201, '{}')", newKey());
         assertRefused(CHECK_VIOLATION, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, "
-                + "payment_id, response_status) VALUES ('acme', ?, repeat('0', 64), ?::uuid, 201)", newKey(), payment);
+                + "payment_id, resource_id, response_status) VALUES ('acme', ?, repeat('0', 64), ?::uuid, ?::uuid, 201)",
+                newKey(), payment, payment);
         assertRefused(CHECK_VIOLATION, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, "
                 + "response_body) VALUES ('acme', ?, repeat('0', 64), '{}')", newKey());
     }
@@ -67,18 +68,21 @@ class SchemaIntegrityTest {
 
     @Test
     void onlyReplayableStatusesAreStored() throws SQLException {
-        for (int status : new int[] {200, 400, 409, 500, 503}) {
+        String payment = acmePayment();
+        for (int status : new int[] {204, 400, 404, 422, 500, 503}) {
             assertRefused(CHECK_VIOLATION, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, "
-                    + "payment_id, response_status, response_body) VALUES ('acme', ?, repeat('0', 64), ?::uuid, ?, '{}')",
-                    newKey(), acmePayment(), status);
+                    + "payment_id, resource_id, response_status, response_body) "
+                    + "VALUES ('acme', ?, repeat('0', 64), ?::uuid, ?::uuid, ?, '{}')",
+                    newKey(), payment, payment, status);
         }
     }
 
     @Test
     void aKeyCannotPointAtAnotherMerchantsPayment() throws SQLException {
+        String payment = acmePayment();
         assertRefused(FOREIGN_KEY_VIOLATION, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, "
-                + "request_fingerprint, payment_id, response_status, response_body) "
-                + "VALUES ('globex', ?, repeat('0', 64), ?::uuid, 201, '{}')", newKey(), acmePayment());
+                + "request_fingerprint, payment_id, resource_id, response_status, response_body) "
+                + "VALUES ('globex', ?, repeat('0', 64), ?::uuid, ?::uuid, 201, '{}')", newKey(), payment, payment);
     }
 
     @Test
@@ -88,6 +92,52 @@ class SchemaIntegrityTest {
         assertRefused(CHECK_VIOLATION, "INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, "
                 + "fingerprint_scheme) VALUES ('acme', ?, repeat('0', 64), 3)", newKey());
     }
+
+    @Test
+    void refundsNeverAddUpToMoreThanWasCaptured() throws SQLException {
+        String payment = acmePayment();
+        assertRefusedAsService(CHECK_VIOLATION, INSERT_REFUND, 2501L, payment);
+        assertEquals(1, TestDatabase.update(INSERT_REFUND, 2000L, payment));
+        assertRefusedAsService(CHECK_VIOLATION, INSERT_REFUND, 501L, payment);
+        assertEquals(2000L, TestDatabase.number("SELECT amount_refund_pending FROM payments WHERE id = ?::uuid", payment));
+        assertRefusedAsService(CHECK_VIOLATION, "UPDATE payments SET amount_refunded = 2500 WHERE id = ?::uuid", payment);
+    }
+
+    @Test
+    void onlyACapturedPaymentIsRefundedAndAFinishedRefundNeverChanges() throws SQLException {
+        String authorized = create(ACME_KEY, newKey(), authorization()).then().statusCode(201).extract().path("id");
+        assertRefusedAsService(CHECK_VIOLATION, INSERT_REFUND, 100L, authorized);
+        String payment = acmePayment();
+        String refundId = io.restassured.RestAssured.given().header("Authorization", "Bearer " + ACME_KEY)
+                .header("Idempotency-Key", newKey()).post("/payments/" + payment + "/refunds")
+                .then().statusCode(201).extract().path("id");
+        assertRefusedAsService(INTEGRITY_VIOLATION, "UPDATE refunds SET status = 'failed', failure_code = 'x' WHERE id = ?::uuid",
+                refundId);
+        assertRefusedAsService(INTEGRITY_VIOLATION, "UPDATE payments SET amount_refunded = 0, amount_refund_pending = 0 "
+                + "WHERE id = ?::uuid", payment);
+    }
+
+    @Test
+    void captureAndCancelExcludeEachOtherAndFollowTheStateMachine() throws SQLException {
+        String captured = acmePayment();
+        assertRefusedAsService(INTEGRITY_VIOLATION, "UPDATE payments SET status = 'canceled', canceled_at = now(), "
+                + "amount_captured = 0 WHERE id = ?::uuid", captured);
+        assertRefusedAsService(INTEGRITY_VIOLATION, "UPDATE payments SET status = 'requires_capture', amount_captured = 0, "
+                + "amount_capturable = amount WHERE id = ?::uuid", captured);
+        String authorized = create(ACME_KEY, newKey(), authorization()).then().statusCode(201).extract().path("id");
+        assertRefusedAsService(CHECK_VIOLATION, "UPDATE payments SET status = 'succeeded', amount_capturable = 0, "
+                + "amount_captured = amount + 1 WHERE id = ?::uuid", authorized);
+        assertRefusedAsService(CHECK_VIOLATION, "UPDATE payments SET status = 'canceled', amount_capturable = 0, "
+                + "amount_captured = 1, canceled_at = now() WHERE id = ?::uuid", authorized);
+        assertRefusedAsService(CHECK_VIOLATION, "UPDATE payments SET pending_action = 'capture' WHERE id = ?::uuid", authorized);
+    }
+
+    /** A refund as a bug might write it: pending, of the payment's currency, for {@code amount}. */
+    private static final String INSERT_REFUND = """
+            INSERT INTO refunds (id, payment_id, merchant_id, amount, currency, status, created_at, processor_key,
+                                 idempotency_key, attempt_until)
+            SELECT gen_random_uuid(), id, merchant_id, ?, currency, 'pending', now(), gen_random_uuid()::text, 'k', now()
+            FROM payments WHERE id = ?::uuid""";
 
     private static String acmePayment() {
         return create(ACME_KEY, newKey(), visa()).then().statusCode(201).extract().path("id");

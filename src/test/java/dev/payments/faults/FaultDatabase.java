@@ -124,6 +124,13 @@ final class FaultDatabase implements AutoCloseable {
         }
     }
 
+    /** The one text value a query answers, or null. */
+    String text(String sql) throws Exception {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+            return r.next() ? r.getString(1) : null;
+        }
+    }
+
     long number(String sql) throws Exception {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
             r.next();

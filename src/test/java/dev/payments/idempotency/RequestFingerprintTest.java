@@ -28,11 +28,11 @@ public class RequestFingerprintTest {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("order_id", "1001");
         metadata.put("channel", "web");
-        return new CreatePaymentRequest(2500L, "eur", "pm_card_visa", "Order 1001", metadata);
+        return new CreatePaymentRequest(2500L, "eur", "pm_card_visa", "Order 1001", metadata, null);
     }
 
     static CreatePaymentRequest minimal() {
-        return new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", null, null);
+        return new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", null, null, null);
     }
 
     @Test
@@ -44,12 +44,12 @@ public class RequestFingerprintTest {
     @Test
     void storedSchemeOneRowsCompareBySchemeOne() {
         String current = fingerprints.of("POST", "/payments", full().normalized());
-        StoredKey v1Row = new StoredKey(V1_FULL, RequestFingerprint.LEGACY_SCHEME, null, Optional.empty(), false);
+        StoredKey v1Row = new StoredKey(V1_FULL, RequestFingerprint.LEGACY_SCHEME, null, null, Optional.empty(), false);
         assertTrue(fingerprints.sameRequest(v1Row, current,
                 () -> fingerprints.legacyV1("POST", "/payments", full().legacyV1Fields())));
         assertFalse(fingerprints.sameRequest(v1Row, current,
                 () -> fingerprints.legacyV1("POST", "/payments", minimal().legacyV1Fields())));
-        StoredKey v2Row = new StoredKey(current, RequestFingerprint.CURRENT_SCHEME, null, Optional.empty(), false);
+        StoredKey v2Row = new StoredKey(current, RequestFingerprint.CURRENT_SCHEME, null, null, Optional.empty(), false);
         assertTrue(fingerprints.sameRequest(v2Row, current, () -> fail("scheme 1 is not needed for a scheme 2 row")));
     }
 
@@ -65,11 +65,11 @@ public class RequestFingerprintTest {
     void currencyCaseKeyOrderAbsentAndNullAndEmptyMetadataAreTheSameRequest() {
         Map<String, String> reordered = new TreeMap<>(java.util.Comparator.reverseOrder());
         reordered.putAll(full().metadata());
-        CreatePaymentRequest upper = new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", "Order 1001", reordered);
+        CreatePaymentRequest upper = new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", "Order 1001", reordered, null);
         assertEquals(fingerprint(full()), fingerprint(upper));
-        assertEquals(fingerprint(minimal()), fingerprint(new CreatePaymentRequest(2500L, "eur", "pm_card_visa", null, Map.of())));
-        assertNotEquals(fingerprint(minimal()), fingerprint(new CreatePaymentRequest(2501L, "EUR", "pm_card_visa", null, null)));
-        assertNotEquals(fingerprint(minimal()), fingerprint(new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", "", null)));
+        assertEquals(fingerprint(minimal()), fingerprint(new CreatePaymentRequest(2500L, "eur", "pm_card_visa", null, Map.of(), null)));
+        assertNotEquals(fingerprint(minimal()), fingerprint(new CreatePaymentRequest(2501L, "EUR", "pm_card_visa", null, null, null)));
+        assertNotEquals(fingerprint(minimal()), fingerprint(new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", "", null, null)));
     }
 
     /** The request type of a later release, with an optional field this one does not have. */

@@ -159,9 +159,10 @@ class IdempotencyTest {
         String stored = "{\"id\":\"" + paymentId + "\",\"amount\":2500,\"currency\":\"EUR\",\"status\":\"succeeded\","
                 + "\"payment_method\":\"pm_card_visa\",\"description\":\"Order 1001\","
                 + "\"metadata\":{\"channel\":\"web\",\"order_id\":\"1001\"},\"created_at\":\"2026-11-30T10:00:00Z\"}";
+        // (amount_captured as the lifecycle's migration left the payments of that release)
         TestDatabase.update("INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, "
-                + "metadata, created_at) VALUES (?::uuid, 'acme', 2500, 'EUR', 'succeeded', 'pm_card_visa', 'Order 1001', "
-                + "'{\"channel\": \"web\", \"order_id\": \"1001\"}', now())", paymentId);
+                + "metadata, created_at, amount_captured) VALUES (?::uuid, 'acme', 2500, 'EUR', 'succeeded', 'pm_card_visa', "
+                + "'Order 1001', '{\"channel\": \"web\", \"order_id\": \"1001\"}', now(), 2500)", paymentId);
         TestDatabase.update("INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, payment_id, "
                 + "response_status, response_body) VALUES ('acme', ?, ?, ?::uuid, 201, ?)",
                 key, dev.payments.idempotency.RequestFingerprintTest.V1_FULL, paymentId, stored);

@@ -49,7 +49,8 @@ import java.util.concurrent.CountDownLatch;
  * client's timeout), {@code error_before} / {@code error_after} (500 before or after acting),
  * {@code reset_before} / {@code reset_after} (the connection is closed with no answer),
  * {@code conflict} (409 with Retry-After), {@code rate_limit} (429 with Retry-After), {@code hold}
- * (acts, then answers only when released).
+ * (acts, then answers only when released), {@code refund_fails} (the refund is made, status failed,
+ * nothing refunded: a closed card account).
  *
  * <p>All state lives on one Vert.x event loop, so it needs no locks, and a delay is a timer, not a
  * thread: thousands of slow calls at once cost nothing.
@@ -202,7 +203,7 @@ public final class ProcessorSimulator {
         if (claim != null && claim.answer != null) {
             answer = claim.answer;
         } else if (claim != null) {
-            answer = act(path, claim.body, claim.key);
+            answer = act(path, claim.body, claim.key, kind);
             claim.entry.status = answer.status();
             claim.entry.body = answer.body();
             persist(claim);
@@ -283,12 +284,12 @@ public final class ProcessorSimulator {
         return new Claim(null, null, null, new Answer(status, body, false));
     }
 
-    private Answer act(String path, ObjectNode body, String key) {
+    private Answer act(String path, ObjectNode body, String key, String fault) {
         if (path.equals("/v1/charges")) {
             return charge(body, key);
         }
         if (path.equals("/v1/refunds")) {
-            return refund(body, key);
+            return refund(body, key, fault.equals("refund_fails"));
         }
         String id = path.split("/")[3];
         ObjectNode charge = charges.get(id);
@@ -349,7 +350,7 @@ public final class ProcessorSimulator {
         return new Answer(201, publicView(charge), false);
     }
 
-    private Answer refund(ObjectNode body, String key) {
+    private Answer refund(ObjectNode body, String key, boolean fails) {
         ObjectNode charge = charges.get(body.path("charge").asText(""));
         if (charge == null) {
             return new Answer(404, error("charge_not_found", "No such charge."), false);
@@ -359,13 +360,18 @@ public final class ProcessorSimulator {
         if (amount < 1 || amount > remaining) {
             return new Answer(400, error("amount_too_large", "At most " + remaining + " can be refunded."), false);
         }
-        charge.put("amount_refunded", charge.get("amount_refunded").asLong() + amount);
+        if (!fails) {
+            charge.put("amount_refunded", charge.get("amount_refunded").asLong() + amount);
+        }
         ObjectNode refund = JSON.createObjectNode();
         refund.put("id", "re_" + UUID.randomUUID().toString().replace("-", ""));
         refund.put("charge", charge.get("id").asText());
         refund.put("amount", amount);
         refund.put("reference", body.path("reference").isTextual() ? body.get("reference").asText() : null);
-        refund.put("status", "succeeded");
+        refund.put("status", fails ? "failed" : "succeeded");
+        if (fails) {
+            refund.put("failure_code", "expired_or_canceled_card");
+        }
         refund.put("created", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         refunds.put(refund.get("id").asText(), refund);
         touched.add(refund);

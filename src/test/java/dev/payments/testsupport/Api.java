@@ -66,12 +66,24 @@ public final class Api {
         return payment("pm_card_visa");
     }
 
+    /** A payment authorized only: capture_method manual. */
+    public static Map<String, Object> authorization() {
+        Map<String, Object> body = visa();
+        body.put("capture_method", "manual");
+        return body;
+    }
+
     public static Response create(String apiKey, String idempotencyKey, Object body) {
-        return as(apiKey)
-                .header("Idempotency-Key", idempotencyKey)
-                .contentType(ContentType.JSON)
-                .body(body)
-                .when().post("/payments");
+        return post(apiKey, idempotencyKey, "/payments", body);
+    }
+
+    /** An idempotent POST of {@code body} as JSON (none if null) to {@code path}. */
+    public static Response post(String apiKey, String idempotencyKey, String path, Object body) {
+        RequestSpecification request = as(apiKey).header("Idempotency-Key", idempotencyKey);
+        if (body != null) {
+            request.contentType(ContentType.JSON).body(body);
+        }
+        return request.when().post(path);
     }
 
     /** Attempts a {@link #createAsClient} makes before giving up and returning the last answer. */
@@ -84,10 +96,15 @@ public final class Api {
      * the service keeping its answer bound, not a failure of the promise they test.
      */
     public static Response createAsClient(String apiKey, String idempotencyKey, Object body) {
-        Response response = create(apiKey, idempotencyKey, body);
+        return postAsClient(apiKey, idempotencyKey, "/payments", body);
+    }
+
+    /** Any idempotent POST as a client makes it: see {@link #createAsClient}. */
+    public static Response postAsClient(String apiKey, String idempotencyKey, String path, Object body) {
+        Response response = post(apiKey, idempotencyKey, path, body);
         for (int attempt = 1; attempt < CLIENT_ATTEMPTS && isRetryable(response); attempt++) {
             sleepSeconds(Integer.parseInt(response.header("Retry-After")));
-            response = create(apiKey, idempotencyKey, body);
+            response = post(apiKey, idempotencyKey, path, body);
         }
         return response;
     }

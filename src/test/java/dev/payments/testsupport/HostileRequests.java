@@ -42,7 +42,11 @@ public final class HostileRequests {
             "/payments?starting_after=x", "/payments?starting_after=00000000-0000-0000-0000-000000000000",
             "/payments?limit=99999999999999999999", "/payments/00000000-0000-0000-0000-000000000000",
             "/payments/not-a-uuid", "/payments/1-2-3-4-5", "/payments/%00", "/payments/a/b", "/%70ayments",
-            "/payments?limit=1&limit=2", "/payments?starting_after=%00", "/q/openapi", "/nothing"};
+            "/payments?limit=1&limit=2", "/payments?starting_after=%00", "/q/openapi", "/nothing",
+            "/payments/00000000-0000-0000-0000-000000000000/capture", "/payments/00000000-0000-0000-0000-000000000000/cancel",
+            "/payments/00000000-0000-0000-0000-000000000000/refunds", "/payments/not-a-uuid/refunds?limit=0",
+            "/payments/x/capture;y", "/refunds/00000000-0000-0000-0000-000000000000", "/refunds/%00", "/refunds",
+            "/refunds/1-2-3-4-5"};
 
     private final Random random;
     private final String run;

@@ -13,7 +13,9 @@ import java.util.Map;
  * The money invariants between our database and the processor's ledger, checked after every test
  * that moves money: exactly one charge per payment (so per merchant and Idempotency-Key: one
  * payment per key is the primary key's business), no charge without a payment, every finished
- * payment agreeing with its charge, and none left processing once the processor answers again.
+ * payment agreeing with its charge (status, captured and refunded amounts), exactly one processor
+ * refund per refund of ours and none without one, and nothing left under way once the processor
+ * answers again. Then the database's own sums ({@link #checkAmounts}).
  */
 public final class ProcessorInvariants {
 
@@ -26,22 +28,26 @@ public final class ProcessorInvariants {
      */
     public static void check(Simulator simulator, Duration settle) throws InterruptedException {
         long deadline = System.nanoTime() + settle.toNanos();
-        while (TestDatabase.number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
-                && System.nanoTime() < deadline) {
+        while (TestDatabase.number(UNDER_WAY) > 0 && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
-        List<String> broken = new ArrayList<>();
+        List<String> broken = new ArrayList<>(checkAmounts());
         for (Map<String, Object> row : TestDatabase.rows(
-                "SELECT id::text AS id, created_at FROM payments WHERE status = 'processing'")) {
-            broken.add("payment " + row.get("id") + " is still processing");
+                "SELECT id::text AS id, status, pending_action FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL")) {
+            broken.add("payment " + row.get("id") + " is still " + row.get("status") + " " + row.get("pending_action"));
+        }
+        for (Map<String, Object> row : TestDatabase.rows("SELECT id::text AS id FROM refunds WHERE status = 'pending'")) {
+            broken.add("refund " + row.get("id") + " is still pending");
         }
         Map<String, List<JsonNode>> chargesByReference = new HashMap<>();
-        for (JsonNode charge : simulator.ledger().get("charges")) {
+        JsonNode ledger = simulator.ledger();
+        for (JsonNode charge : ledger.get("charges")) {
             chargesByReference.computeIfAbsent(charge.path("reference").asText(""), r -> new ArrayList<>()).add(charge);
         }
         Map<String, Map<String, Object>> payments = new HashMap<>();
         for (Map<String, Object> row : TestDatabase.rows("""
-                SELECT id::text AS id, status, processor_key, processor_charge_id, decline_code
+                SELECT id::text AS id, status, processor_key, processor_charge_id, decline_code, amount_captured,
+                       amount_refunded
                 FROM payments WHERE processor_key IS NOT NULL""")) {
             payments.put((String) row.get("id"), row);
         }
@@ -73,7 +79,76 @@ public final class ProcessorInvariants {
             if (!charge.get("idempotency_key").asText().equals(payment.get("processor_key"))) {
                 broken.add("payment " + id + "'s charge was made with key " + charge.get("idempotency_key").asText());
             }
+            for (String amount : List.of("amount_captured", "amount_refunded")) {
+                if (charge.path(amount).asLong() != ((Number) payment.get(amount)).longValue()) {
+                    broken.add("payment " + id + " has " + amount + " " + payment.get(amount) + ", its charge "
+                            + charge.path(amount).asLong());
+                }
+            }
+        });
+        Map<String, List<JsonNode>> refundsByReference = new HashMap<>();
+        for (JsonNode refund : ledger.get("refunds")) {
+            refundsByReference.computeIfAbsent(refund.path("reference").asText(""), r -> new ArrayList<>()).add(refund);
+        }
+        Map<String, Map<String, Object>> refunds = new HashMap<>();
+        for (Map<String, Object> row : TestDatabase.rows(
+                "SELECT id::text AS id, status, amount, processor_key, processor_refund_id FROM refunds")) {
+            refunds.put((String) row.get("id"), row);
+        }
+        refundsByReference.forEach((reference, made) -> {
+            if (made.size() != 1) {
+                broken.add(made.size() + " processor refunds for refund " + reference);
+            }
+            if (!refunds.containsKey(reference)) {
+                broken.add("processor refund " + made.get(0).get("id").asText() + " has no refund (reference " + reference + ")");
+            }
+        });
+        refunds.forEach((id, refund) -> {
+            List<JsonNode> made = refundsByReference.getOrDefault(id, List.of());
+            if (made.isEmpty()) {
+                if (!String.valueOf(refund.get("processor_refund_id")).startsWith("re_demo_")) {
+                    broken.add("refund " + id + " (" + refund.get("status") + ") has no processor refund");
+                }
+                return;
+            }
+            JsonNode processorRefund = made.get(0);
+            if (!processorRefund.get("id").asText().equals(refund.get("processor_refund_id"))
+                    || !processorRefund.get("status").asText().equals(refund.get("status"))
+                    || processorRefund.get("amount").asLong() != ((Number) refund.get("amount")).longValue()
+                    || !processorRefund.get("idempotency_key").asText().equals(refund.get("processor_key"))) {
+                broken.add("refund " + id + " " + refund + " disagrees with the processor's " + processorRefund);
+            }
         });
         assertTrue(broken.isEmpty(), String.join("\n", broken));
+    }
+
+    /** Anything under way: a create processing, a capture or cancel pending, a refund pending. */
+    private static final String UNDER_WAY = """
+            SELECT (SELECT count(*) FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL)
+                 + (SELECT count(*) FROM refunds WHERE status = 'pending')""";
+
+    /**
+     * The money invariants inside our database, by SQL: each payment's refunded and pending amounts
+     * are the sums of its refunds, never more than it captured; it captured at most what was
+     * authorized; captured and canceled exclude each other; refunds only of succeeded payments.
+     * Returns what is broken (empty when all holds).
+     */
+    public static List<String> checkAmounts() {
+        List<String> broken = new ArrayList<>();
+        for (Map<String, Object> row : TestDatabase.rows("""
+                SELECT p.id::text AS id, p.status, p.amount, p.amount_captured, p.amount_refunded, p.amount_refund_pending,
+                       p.canceled_at, coalesce(sum(r.amount) FILTER (WHERE r.status = 'succeeded'), 0) AS refunded,
+                       coalesce(sum(r.amount) FILTER (WHERE r.status = 'pending'), 0) AS pending
+                FROM payments p LEFT JOIN refunds r ON r.payment_id = p.id
+                GROUP BY p.id
+                HAVING p.amount_refunded <> coalesce(sum(r.amount) FILTER (WHERE r.status = 'succeeded'), 0)
+                    OR p.amount_refund_pending <> coalesce(sum(r.amount) FILTER (WHERE r.status = 'pending'), 0)
+                    OR p.amount_refunded + p.amount_refund_pending > p.amount_captured
+                    OR p.amount_captured > p.amount
+                    OR (p.amount_captured > 0 AND p.canceled_at IS NOT NULL)
+                    OR (count(r.id) > 0 AND p.status <> 'succeeded')""")) {
+            broken.add("payment amounts broken: " + row);
+        }
+        return broken;
     }
 }

@@ -54,6 +54,29 @@ public final class TestDatabase {
         return url;
     }
 
+    /**
+     * Makes a payment look {@code age} old. Its created_at is fixed for good (the payments trigger
+     * refuses the change), so this session, as the administrator, skips triggers for the one update.
+     */
+    public static void agePayment(String paymentId, Duration age) {
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement replica = c.prepareStatement("SET LOCAL session_replication_role = replica");
+                    PreparedStatement update = c.prepareStatement(
+                            "UPDATE payments SET created_at = now() - make_interval(secs => ?) WHERE id = ?::uuid")) {
+                replica.execute();
+                update.setDouble(1, age.toSeconds());
+                update.setString(2, paymentId);
+                if (update.executeUpdate() != 1) {
+                    throw new IllegalStateException("no payment " + paymentId);
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The single number a query answers, e.g. a count. */
     public static long number(String sql, Object... params) {
         try (Connection c = connect(); PreparedStatement s = prepare(c, sql, params); ResultSet r = s.executeQuery()) {

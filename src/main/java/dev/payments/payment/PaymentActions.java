@@ -1,0 +1,222 @@
+package dev.payments.payment;
+
+import static dev.payments.database.DatabaseException.autocommit;
+
+import dev.payments.config.PaymentsConfig;
+import dev.payments.idempotency.Answers;
+import dev.payments.idempotency.IdempotencyKey;
+import dev.payments.idempotency.IdempotencyStore;
+import dev.payments.idempotency.IdempotentOperation;
+import dev.payments.idempotency.IdempotentRequests;
+import dev.payments.idempotency.StoredKey;
+import dev.payments.problem.Problem;
+import dev.payments.problem.Problems;
+import dev.payments.processor.PaymentProcessor;
+import dev.payments.processor.PaymentProcessor.ChargeOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Capture and cancel of an authorized payment ({@code requires_capture}), each an
+ * {@link IdempotentOperation} in the same three phases as a create: (1) in the transaction that
+ * claims the key, the payment is locked, checked, and marked with the action under way (or the
+ * request is refused with a 409 that is the key's answer); (2) the processor call; (3) the payment
+ * captured or canceled, with the key's answer, in one statement. One action at a time per payment,
+ * so a capture and a cancel racing each other cannot both win.
+ */
+@ApplicationScoped
+public class PaymentActions {
+
+    private static final Logger LOG = Logger.getLogger(PaymentActions.class);
+
+    static final String CAPTURE = "capture";
+    static final String CANCEL = "cancel";
+
+    private final IdempotentRequests idempotent;
+    private final PaymentService payments;
+    private final PaymentStore store;
+    private final IdempotencyStore keys;
+    private final PaymentProcessor processor;
+    private final PaymentMetrics metrics;
+    private final Answers answers;
+    private final Duration lease;
+
+    PaymentActions(IdempotentRequests idempotent, PaymentService payments, PaymentStore store, IdempotencyStore keys,
+            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, PaymentsConfig config) {
+        this.idempotent = idempotent;
+        this.payments = payments;
+        this.store = store;
+        this.keys = keys;
+        this.processor = processor;
+        this.metrics = metrics;
+        this.answers = answers;
+        this.lease = PaymentService.attemptBound(config.processor());
+    }
+
+    /** Captures the authorization (all of it, or {@code request.amount()}); 200 with the payment. */
+    public IdempotentRequests.Result capture(String merchantId, IdempotencyKey key, UUID paymentId, CaptureRequest request) {
+        return run(merchantId, key, paymentId, CAPTURE, request, payment -> {
+            if (payment.status != PaymentStatus.REQUIRES_CAPTURE || payment.pendingAction != null) {
+                return Problems.paymentNotCapturable(payment.id, payment.status.value(), whatBlocks(payment));
+            }
+            long amount = request.amount() == null ? payment.amountCapturable : request.amount();
+            return amount > payment.amountCapturable
+                    ? Problems.captureExceedsAuthorized(payment.id, amount, payment.amountCapturable)
+                    : null;
+        }, payment -> store.startAction(payment, CAPTURE,
+                request.amount() == null ? payment.amountCapturable : request.amount(), null, key.value(), lease));
+    }
+
+    /** Cancels the authorization; 200 with the payment, canceled. */
+    public IdempotentRequests.Result cancel(String merchantId, IdempotencyKey key, UUID paymentId, CancelRequest request) {
+        String reason = request.cancellationReason() == null ? null : request.cancellationReason().value();
+        return run(merchantId, key, paymentId, CANCEL, request, payment ->
+                payment.status != PaymentStatus.REQUIRES_CAPTURE || payment.pendingAction != null
+                        ? Problems.paymentNotCancelable(payment.id, payment.status.value(), whatBlocks(payment))
+                        : null,
+                payment -> store.startAction(payment, CANCEL, null, reason, key.value(), lease));
+    }
+
+    /** What stands in the way, for a refusal's detail. */
+    private static String whatBlocks(Payment payment) {
+        if (payment.pendingAction != null) {
+            return " with a " + payment.pendingAction + " under way";
+        }
+        if (payment.status == PaymentStatus.SUCCEEDED) {
+            return " (captured " + payment.amountCaptured + " " + payment.currency + ")";
+        }
+        return "";
+    }
+
+    private interface Check {
+        /** The refusal, or null if the action may run. */
+        Problem refusal(Payment locked);
+    }
+
+    private interface Start {
+        PaymentStore.Leased start(Payment locked) throws SQLException;
+    }
+
+    private IdempotentRequests.Result run(String merchantId, IdempotencyKey key, UUID paymentId, String action,
+            Object request, Check check, Start start) {
+        if (payments.find(merchantId, paymentId).isEmpty()) {
+            // before the claim: a key is never used up by a request for a payment that is not the merchant's
+            throw Problems.notFound("No payment " + paymentId + " for this merchant.");
+        }
+        String path = PaymentService.CREATE_PATH + "/" + paymentId + "/" + action;
+        return idempotent.run(new IdempotentRequests.Request(merchantId, key, "POST", path, request, null),
+                new IdempotentOperation<PaymentStore.Leased>() {
+                    @Override
+                    public UUID paymentId() {
+                        return paymentId;
+                    }
+
+                    @Override
+                    public UUID resourceId() {
+                        return paymentId;
+                    }
+
+                    @Override
+                    public Begun<PaymentStore.Leased> begin() throws SQLException {
+                        Payment payment = store.lock(merchantId, paymentId).orElseThrow(
+                                () -> new IllegalStateException("payment " + paymentId + " vanished"));
+                        Problem refusal = check.refusal(payment);
+                        if (refusal != null) {
+                            metrics.operation(action, PaymentMetrics.REFUSED);
+                            LOG.infof("%s refused merchant=%s payment_id=%s: %s", action, merchantId, paymentId,
+                                    refusal.detail());
+                            return new Begun.Refused<>(answers.problem(refusal));
+                        }
+                        return new Begun.Started<>(start.start(payment));
+                    }
+
+                    @Override
+                    public Optional<StoredKey.Answer> drive(PaymentStore.Leased attempt, boolean redrive) {
+                        return PaymentActions.this.drive(attempt, redrive);
+                    }
+
+                    @Override
+                    public Optional<PaymentStore.Leased> takeOver(StoredKey stored) throws SQLException {
+                        return store.takeActionLease(paymentId, key.value(), lease);
+                    }
+                });
+    }
+
+    /** The processor's Idempotency-Key for a payment's capture or cancel: each happens once per payment at most. */
+    static String processorKey(UUID paymentId, String action) {
+        return "payment-" + paymentId + "-" + action;
+    }
+
+    /**
+     * Phases 2 and 3 of the action under way on a leased payment. {@code redrive}: an earlier
+     * attempt may have acted, so the charge is looked up by reference first. Empty if another
+     * attempt finished it first.
+     */
+    Optional<StoredKey.Answer> drive(PaymentStore.Leased leased, boolean redrive) {
+        Payment payment = leased.payment();
+        String action = payment.pendingAction;
+        ChargeOutcome outcome = redrive ? processor.findCharge(payment.id.toString()) : new ChargeOutcome.NotCharged();
+        if (outcome instanceof ChargeOutcome.NotCharged || outcome instanceof ChargeOutcome.Authorized) {
+            String processorKey = processorKey(payment.id, action);
+            outcome = CAPTURE.equals(action)
+                    ? processor.capture(payment.processorChargeId, payment.pendingAmount, processorKey)
+                    : processor.cancel(payment.processorChargeId, processorKey);
+        }
+        if (CAPTURE.equals(action) && outcome instanceof ChargeOutcome.Succeeded captured) {
+            return finishCapture(payment, captured.amountCaptured());
+        }
+        if (CANCEL.equals(action) && outcome instanceof ChargeOutcome.Canceled) {
+            return finishCancel(payment);
+        }
+        if (outcome.isFinal()) {
+            // the processor's charge went another way than ours (an operator at the processor):
+            // left under way, and counted as stuck, for a person to decide
+            LOG.errorf("payment %s: %s under way, but the processor's charge %s is %s", payment.id, action,
+                    payment.processorChargeId, outcome);
+        } else {
+            LOG.infof("payment %s merchant=%s payment_id=%s: outcome unknown (%s)", action, payment.merchantId,
+                    payment.id, ((ChargeOutcome.Unknown) outcome).reason());
+        }
+        metrics.operation(action, PaymentMetrics.UNKNOWN);
+        payments.giveBack(leased);
+        throw Problems.actionPending(payment.id, action);
+    }
+
+    private Optional<StoredKey.Answer> finishCapture(Payment payment, long amount) {
+        payment.status = PaymentStatus.SUCCEEDED;
+        payment.amountCaptured = amount;
+        payment.amountCapturable = 0;
+        return finish(payment, CAPTURE, store.captured(payment.id, amount));
+    }
+
+    private Optional<StoredKey.Answer> finishCancel(Payment payment) {
+        payment.status = PaymentStatus.CANCELED;
+        payment.amountCapturable = 0;
+        // PostgreSQL keeps microseconds: truncate so the answer shows what a later GET shows
+        payment.canceledAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        payment.cancellationReason = payment.pendingReason;
+        return finish(payment, CANCEL, store.canceled(payment.id, payment.canceledAt));
+    }
+
+    private Optional<StoredKey.Answer> finish(Payment payment, String action, IdempotencyStore.Completion completion) {
+        Optional<IdempotencyKey> key = Optional.ofNullable(payment.pendingKey).map(IdempotencyKey::new);
+        payment.pendingAction = null;
+        payment.pendingAmount = null;
+        payment.pendingReason = null;
+        payment.pendingKey = null;
+        StoredKey.Answer answer = answers.ok(PaymentResponse.of(payment));
+        if (!autocommit(() -> keys.complete(payment.merchantId, key, answer, completion))) {
+            return Optional.empty();
+        }
+        metrics.operation(action, PaymentMetrics.SUCCEEDED);
+        LOG.infof("payment %s merchant=%s payment_id=%s amount_captured=%d %s", payment.status.value(),
+                payment.merchantId, payment.id, payment.amountCaptured, payment.currency);
+        return Optional.of(answer);
+    }
+}
