@@ -9,7 +9,7 @@ command in README is what README claims it prints; each claim is checked:
   - the status line's code,
   - each header shown (and Idempotent-Replayed is absent where README shows none),
   - problem "type"s shown in the body,
-  - payment ids: blocks that show the same example id must print the same real id,
+  - ids: blocks that show the same example id (in "id" or Location) must print the same real id,
   - JSON fields shown for a list.
 Exits non-zero on the first claim that does not hold. Standard library only.
 """
@@ -120,22 +120,26 @@ def check_claims(number, command, output, expected_lang, expected, ids):
                 fail(f"{where}: {name} is {headers[name]}, README shows {value}")
             if name == "content-type" and not headers[name].startswith(value):
                 fail(f"{where}: Content-Type is {headers[name]}, README shows {value}")
-            if name == "location" and not re.fullmatch("/payments/" + UUID, headers[name]):
-                fail(f"{where}: Location {headers[name]} is not /payments/<id>")
+            if name == "location" and not re.fullmatch("/(payments|refunds)/" + UUID, headers[name]) \
+                    or name == "location" and headers[name].split("/")[1] != value.split("/")[1]:
+                fail(f"{where}: Location {headers[name]} is not like README's {value}")
         if "idempotent-replayed" not in exp_headers and "idempotent-replayed" in headers:
             fail(f"{where}: README shows no Idempotent-Replayed, the response is marked replayed")
         for exp_type in re.findall(r'"type":"([^"]+)"', exp_body):
             if f'"type":"{exp_type}"' not in body:
                 fail(f"{where}: README shows problem type {exp_type}\n{output}")
-        example_ids = re.findall(EXAMPLE_ID, exp_body + exp_headers.get("location", ""))
-        actual = re.search(UUID, body + headers.get("location", ""))
+        # the resource's own id: its "id" field, or its Location (other ids in a body, such as a
+        # refund's payment_id, are not what the block is about)
+        example_ids = (re.findall(r'"id":"((?:' + EXAMPLE_ID + r'))"', exp_body)
+                       + re.findall(EXAMPLE_ID, exp_headers.get("location", "")))
+        actual = re.search(r'"id":"(' + UUID + r')"', body) or re.search("(" + UUID + ")", headers.get("location", ""))
         for example in set(example_ids):
             if not actual:
-                fail(f"{where}: README shows payment id {example}, the response has none")
-            if example in ids and ids[example] != actual.group(0):
-                fail(f"{where}: README shows the same payment id as before, got {actual.group(0)} "
+                fail(f"{where}: README shows id {example}, the response has none")
+            if example in ids and ids[example] != actual.group(1):
+                fail(f"{where}: README shows the same id as before, got {actual.group(1)} "
                      f"instead of {ids[example]}")
-            ids.setdefault(example, actual.group(0))
+            ids.setdefault(example, actual.group(1))
         print(f"  ok: {exp_status}" + "".join(f", {n}" for n in exp_headers))
     elif expected_lang == "json":
         claimed = json.loads(expected)
@@ -176,8 +180,8 @@ def main():
             if lang:
                 check_claims(n, cmd, output.strip(), lang, expected.strip(), ids)
         if len(set(ids.values())) != len(ids):
-            fail(f"different example ids in README map to one payment: {ids}")
-        print(f"README CHECK PASSED: {len(steps)} walkthrough commands, payment ids {ids}")
+            fail(f"different example ids in README map to one resource: {ids}")
+        print(f"README CHECK PASSED: {len(steps)} walkthrough commands, ids {ids}")
     finally:
         stop(dev)
 

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Processor faults on captures and refunds, against the packaged service in its own process, a
  * PostgreSQL container and the simulator: answers lost after the processor acted (5xx and reset
- * connections), a 5xx before it acted, and the service SIGKILLed while a refund's answer is held at
- * the processor. Clients retry every failure with the same key, as the API asks. Afterwards the
+ * connections), a 5xx before it acted, the service SIGKILLed while a refund's answer is held at
+ * the processor, and refunds and captures racing through two instances. Clients retry every failure with the same key, as the API asks. Afterwards the
  * simulator's ledger and the database agree: captured and refunded amounts equal, one processor
  * refund per refund, none lost, none doubled, nothing left under way, no 500 ever.
  */
@@ -140,6 +140,104 @@ class LifecycleFaults {
         }
     }
 
+    @Test
+    void refundsAndCapturesRacingThroughTwoInstances() throws Exception {
+        try (Simulator simulator = Simulator.start(0, "--latency-ms", "50")) {
+            ServiceProcess first = service("lifecycle-race-1", simulator).start();
+            ServiceProcess second = service("lifecycle-race-2", simulator).start();
+            ExecutorService racers = Executors.newFixedThreadPool(32);
+            try {
+                String run = "lifecycle-race-" + System.currentTimeMillis();
+                long end = System.nanoTime() + DEADLINE.toNanos();
+                String id = JSON.readTree(send(first, run + "-pay", "/payments",
+                        "{\"amount\":2500,\"currency\":\"EUR\",\"payment_method\":\"pm_card_visa\",\"description\":\""
+                                + run + "\"}", 201, end)).get("id").asText();
+                // 32 refunds of 100 on 2500, half through each instance: 25 fit
+                List<Future<Integer>> refunds = new ArrayList<>();
+                for (int i = 0; i < 32; i++) {
+                    ServiceProcess through = i % 2 == 0 ? first : second;
+                    String key = run + "-refund-" + i;
+                    refunds.add(racers.submit(() -> status(through, key, "/payments/" + id + "/refunds", "{\"amount\":100}", end)));
+                }
+                int succeeded = 0;
+                int refused = 0;
+                for (Future<Integer> refund : refunds) {
+                    int status = refund.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    succeeded += status == 201 ? 1 : 0;
+                    refused += status == 409 ? 1 : 0;
+                }
+                // capture against cancel on 6 authorizations, each through a different instance
+                List<String> authorizations = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    authorizations.add(JSON.readTree(send(second, run + "-auth-" + i, "/payments",
+                            "{\"amount\":2500,\"currency\":\"EUR\",\"payment_method\":\"pm_card_visa\","
+                                    + "\"capture_method\":\"manual\",\"description\":\"" + run + "\"}", 201, end)).get("id").asText());
+                }
+                List<Future<Integer>> actions = new ArrayList<>();
+                for (int i = 0; i < authorizations.size(); i++) {
+                    String auth = authorizations.get(i);
+                    String key = run + "-" + i;
+                    actions.add(racers.submit(() -> status(first, key + "-capture", "/payments/" + auth + "/capture", "{}", end)));
+                    actions.add(racers.submit(() -> status(second, key + "-cancel", "/payments/" + auth + "/cancel", "{}", end)));
+                }
+                int captured = 0;
+                for (int i = 0; i < authorizations.size(); i++) {
+                    int capture = actions.get(2 * i).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    int cancel = actions.get(2 * i + 1).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+                    assertEquals(1, (capture == 200 ? 1 : 0) + (cancel == 200 ? 1 : 0), "one winner of capture and cancel");
+                    assertEquals(409, capture == 200 ? cancel : capture, "the loser is refused");
+                    captured += capture == 200 ? 1 : 0;
+                }
+                System.out.printf("[faults] lifecycle, two instances: 32 refunds of 100 on 2500: %d succeeded, %d refused; "
+                        + "capture vs cancel on 6: %d captured, %d canceled%n", succeeded, refused, captured, 6 - captured);
+                assertEquals(25, succeeded, "exactly the refunds that fit");
+                assertEquals(7, refused, "the rest refused: refund-exceeds-remaining");
+                assertClean("two instances racing refunds", simulator, List.of(id), 2500, 2500, 25);
+                assertEquals(0, database.number("""
+                        SELECT count(*) FROM payments p
+                        WHERE p.amount_refunded + p.amount_refund_pending > p.amount_captured
+                           OR p.amount_refunded <> (SELECT coalesce(sum(amount), 0) FROM refunds r
+                                                    WHERE r.payment_id = p.id AND r.status = 'succeeded')
+                           OR (p.amount_captured > 0 AND p.canceled_at IS NOT NULL)"""), "the money invariants, by SQL");
+            } finally {
+                racers.shutdownNow();
+                first.stop();
+                second.stop();
+            }
+        }
+    }
+
+    /** Sends one idempotent POST until it is answered for good (anything but a 503, a 409 with Retry-After, a transport failure). */
+    private int status(ServiceProcess service, String key, String path, String body, long end) throws Exception {
+        for (int attempt = 0; System.nanoTime() < end; attempt++) {
+            sent.incrementAndGet();
+            try {
+                HttpResponse<String> response = http.send(request(service, key, path, body), HttpResponse.BodyHandlers.ofString());
+                boolean retryLater = response.headers().firstValue("Retry-After").isPresent();
+                if (response.statusCode() != 503 && !(response.statusCode() == 409 && retryLater)) {
+                    if (response.statusCode() >= 500) {
+                        serverErrors.incrementAndGet();
+                    }
+                    return response.statusCode();
+                }
+                unavailable.incrementAndGet();
+            } catch (java.io.IOException e) {
+                transportErrors.incrementAndGet();
+            }
+            Thread.sleep(Math.min(1000, 100L * (attempt + 1)));
+        }
+        throw new AssertionError(key + " not answered before the deadline");
+    }
+
+    private static HttpRequest request(ServiceProcess service, String key, String path, String body) {
+        return HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer sk_test_acme")
+                .header("Idempotency-Key", key)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+
     private static ServiceProcess service(String name, Simulator simulator) {
         return database.service(name)
                 .with("PAYMENTS_PROCESSOR_URL", simulator.url())
@@ -158,12 +256,7 @@ class LifecycleFaults {
         for (int attempt = 0; System.nanoTime() < end; attempt++) {
             sent.incrementAndGet();
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(service.baseUrl() + path))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer sk_test_acme")
-                        .header("Idempotency-Key", key)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(request(service, key, path, body), HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 boolean retryLater = response.headers().firstValue("Retry-After").isPresent();
                 if (status == expected && !(status == 409 && retryLater)) {

@@ -282,6 +282,19 @@ class LifecycleTest {
     }
 
     @Test
+    void capturesCancelsAndRefundsAreCountedByOutcome() {
+        String refunded = "payments_operations_total{operation=\"refund\",outcome=\"succeeded\"}";
+        String refused = "payments_operations_total{operation=\"capture\",outcome=\"refused\"}";
+        double refundsBefore = metric(refunded);
+        double refusedBefore = metric(refused);
+        String id = captured();
+        refund(id, newKey(), Map.of("amount", 100)).then().statusCode(201);
+        capture(id, newKey(), null).then().statusCode(409);
+        assertEquals(refundsBefore + 1, metric(refunded));
+        assertEquals(refusedBefore + 1, metric(refused));
+    }
+
+    @Test
     void anAuthorizationNeverCapturedIsCanceledAsAbandoned() throws InterruptedException {
         String id = authorized();
         TestDatabase.agePayment(id, Duration.ofDays(8));

@@ -43,4 +43,20 @@ class DemoProcessorTest {
         assertEquals("declined", TestDatabase.rows("SELECT status FROM payments WHERE id = ?::uuid", declined)
                 .get(0).get("status"));
     }
+
+    @Test
+    void theLifecycleRunsOnTheDemoAdapterToo() {
+        String id = create(ACME_KEY, newKey(), authorization()).then().statusCode(201)
+                .body("status", equalTo("requires_capture")).extract().path("id");
+        post(ACME_KEY, newKey(), "/payments/" + id + "/capture", Map.of("amount", 2000)).then().statusCode(200)
+                .body("amount_captured", equalTo(2000));
+        String refund = post(ACME_KEY, newKey(), "/payments/" + id + "/refunds", null).then().statusCode(201)
+                .body("amount", equalTo(2000)).body("status", equalTo("succeeded")).extract().path("id");
+        assertTrue(String.valueOf(TestDatabase.rows("SELECT processor_refund_id FROM refunds WHERE id = ?::uuid", refund)
+                .get(0).get("processor_refund_id")).startsWith("re_demo_"));
+        String other = create(ACME_KEY, newKey(), authorization()).then().statusCode(201).extract().path("id");
+        post(ACME_KEY, newKey(), "/payments/" + other + "/cancel", null).then().statusCode(200)
+                .body("status", equalTo("canceled"));
+        assertTrue(Simulator.shared().chargesFor(id).isEmpty(), "the demo adapter moves no money anywhere");
+    }
 }
