@@ -3,8 +3,14 @@ package dev.payments.database;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The JDBC connection for hand-written statements. Inside a JTA transaction the pool hands out the
@@ -37,6 +43,57 @@ public class Database {
                 throw sql;
             }
             throw new SQLTransientConnectionException("no database connection: " + e.getMessage(), CANNOT_CONNECT, e);
+        }
+    }
+
+    /** Reads one row of a result into a value. */
+    @FunctionalInterface
+    public interface Row<T> {
+        T read(ResultSet row) throws SQLException;
+    }
+
+    /** The rows a statement returns (a query, or a write with RETURNING), each read by {@code row}. */
+    public <T> List<T> list(String sql, Row<T> row, Object... parameters) throws SQLException {
+        try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters);
+                ResultSet rows = statement.executeQuery()) {
+            List<T> read = new ArrayList<>();
+            while (rows.next()) {
+                read.add(row.read(rows));
+            }
+            return read;
+        }
+    }
+
+    /** The first row a statement returns, if any. */
+    public <T> Optional<T> one(String sql, Row<T> row, Object... parameters) throws SQLException {
+        try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters);
+                ResultSet rows = statement.executeQuery()) {
+            return rows.next() ? Optional.of(row.read(rows)) : Optional.empty();
+        }
+    }
+
+    /** A write without RETURNING; the rows it changed. */
+    public int update(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters)) {
+            return statement.executeUpdate();
+        }
+    }
+
+    /** A duration as the seconds a {@code make_interval(secs => ?)} parameter takes. */
+    public static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+
+    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement;
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
         }
     }
 }

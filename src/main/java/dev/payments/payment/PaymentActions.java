@@ -6,7 +6,6 @@ import dev.payments.config.PaymentsConfig;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
-import dev.payments.idempotency.IdempotentOperation;
 import dev.payments.idempotency.IdempotentRequests;
 import dev.payments.idempotency.StoredKey;
 import dev.payments.problem.Problem;
@@ -23,8 +22,8 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Capture and cancel of an authorized payment ({@code requires_capture}), each an
- * {@link IdempotentOperation} in the same three phases as a create: (1) in the transaction that
+ * Capture and cancel of an authorized payment ({@code requires_capture}), each an idempotent step
+ * ({@link PaymentSteps}) in the same three phases as a create: (1) in the transaction that
  * claims the key, the payment is locked, checked, and marked with the action under way (or the
  * request is refused with a 409 that is the key's answer); (2) the processor call; (3) the payment
  * captured or canceled, with the key's answer, in one statement. One action at a time per payment,
@@ -38,7 +37,7 @@ public class PaymentActions {
     static final String CAPTURE = "capture";
     static final String CANCEL = "cancel";
 
-    private final IdempotentRequests idempotent;
+    private final PaymentSteps steps;
     private final PaymentService payments;
     private final PaymentStore store;
     private final IdempotencyStore keys;
@@ -47,9 +46,9 @@ public class PaymentActions {
     private final Answers answers;
     private final Duration lease;
 
-    PaymentActions(IdempotentRequests idempotent, PaymentService payments, PaymentStore store, IdempotencyStore keys,
+    PaymentActions(PaymentSteps steps, PaymentService payments, PaymentStore store, IdempotencyStore keys,
             PaymentProcessor processor, PaymentMetrics metrics, Answers answers, PaymentsConfig config) {
-        this.idempotent = idempotent;
+        this.steps = steps;
         this.payments = payments;
         this.store = store;
         this.keys = keys;
@@ -61,7 +60,7 @@ public class PaymentActions {
 
     /** Captures the authorization (all of it, or {@code request.amount()}); 200 with the payment. */
     public IdempotentRequests.Result capture(String merchantId, IdempotencyKey key, UUID paymentId, CaptureRequest request) {
-        return run(merchantId, key, paymentId, CAPTURE, request, payment -> {
+        return run(CAPTURE, merchantId, key, paymentId, request, payment -> {
             if (payment.status != PaymentStatus.REQUIRES_CAPTURE || payment.pendingAction != null) {
                 return Problems.paymentNotCapturable(payment.id, payment.status.value(), whatBlocks(payment));
             }
@@ -76,7 +75,7 @@ public class PaymentActions {
     /** Cancels the authorization; 200 with the payment, canceled. */
     public IdempotentRequests.Result cancel(String merchantId, IdempotencyKey key, UUID paymentId, CancelRequest request) {
         String reason = request.cancellationReason() == null ? null : request.cancellationReason().value();
-        return run(merchantId, key, paymentId, CANCEL, request, payment ->
+        return run(CANCEL, merchantId, key, paymentId, request, payment ->
                 payment.status != PaymentStatus.REQUIRES_CAPTURE || payment.pendingAction != null
                         ? Problems.paymentNotCancelable(payment.id, payment.status.value(), whatBlocks(payment))
                         : null,
@@ -94,58 +93,34 @@ public class PaymentActions {
         return "";
     }
 
-    private interface Check {
-        /** The refusal, or null if the action may run. */
-        Problem refusal(Payment locked);
+    private IdempotentRequests.Result run(String action, String merchantId, IdempotencyKey key, UUID paymentId,
+            Object request, java.util.function.Function<Payment, Problem> refusal, Start start) {
+        String path = PaymentService.CREATE_PATH + "/" + paymentId + "/" + action;
+        return steps.run(action, merchantId, key, paymentId, path, request, paymentId, new PaymentSteps.Step<PaymentStore.Leased>() {
+            @Override
+            public Problem refusal(Payment locked) {
+                return refusal.apply(locked);
+            }
+
+            @Override
+            public PaymentStore.Leased start(Payment locked) throws SQLException {
+                return start.start(locked);
+            }
+
+            @Override
+            public Optional<StoredKey.Answer> drive(PaymentStore.Leased attempt, boolean redrive) {
+                return PaymentActions.this.drive(attempt, redrive);
+            }
+
+            @Override
+            public Optional<PaymentStore.Leased> takeOver(StoredKey stored) throws SQLException {
+                return store.takeActionLease(paymentId, key.value(), lease);
+            }
+        });
     }
 
     private interface Start {
         PaymentStore.Leased start(Payment locked) throws SQLException;
-    }
-
-    private IdempotentRequests.Result run(String merchantId, IdempotencyKey key, UUID paymentId, String action,
-            Object request, Check check, Start start) {
-        if (payments.find(merchantId, paymentId).isEmpty()) {
-            // before the claim: a key is never used up by a request for a payment that is not the merchant's
-            throw Problems.notFound("No payment " + paymentId + " for this merchant.");
-        }
-        String path = PaymentService.CREATE_PATH + "/" + paymentId + "/" + action;
-        return idempotent.run(new IdempotentRequests.Request(merchantId, key, "POST", path, request, null),
-                new IdempotentOperation<PaymentStore.Leased>() {
-                    @Override
-                    public UUID paymentId() {
-                        return paymentId;
-                    }
-
-                    @Override
-                    public UUID resourceId() {
-                        return paymentId;
-                    }
-
-                    @Override
-                    public Begun<PaymentStore.Leased> begin() throws SQLException {
-                        Payment payment = store.lock(merchantId, paymentId).orElseThrow(
-                                () -> new IllegalStateException("payment " + paymentId + " vanished"));
-                        Problem refusal = check.refusal(payment);
-                        if (refusal != null) {
-                            metrics.operation(action, PaymentMetrics.REFUSED);
-                            LOG.infof("%s refused merchant=%s payment_id=%s: %s", action, merchantId, paymentId,
-                                    refusal.detail());
-                            return new Begun.Refused<>(answers.problem(refusal));
-                        }
-                        return new Begun.Started<>(start.start(payment));
-                    }
-
-                    @Override
-                    public Optional<StoredKey.Answer> drive(PaymentStore.Leased attempt, boolean redrive) {
-                        return PaymentActions.this.drive(attempt, redrive);
-                    }
-
-                    @Override
-                    public Optional<PaymentStore.Leased> takeOver(StoredKey stored) throws SQLException {
-                        return store.takeActionLease(paymentId, key.value(), lease);
-                    }
-                });
     }
 
     /** The processor's Idempotency-Key for a payment's capture or cancel: each happens once per payment at most. */

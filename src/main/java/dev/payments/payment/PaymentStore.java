@@ -1,12 +1,10 @@
 package dev.payments.payment;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
 import dev.payments.idempotency.IdempotencyStore;
+import dev.payments.json.StringMaps;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,11 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -83,11 +78,15 @@ public class PaymentStore {
               AND status = 'processing'
             RETURNING""" + " " + COLUMNS;
 
+    /** Everything under way (creates, actions, refunds), and what of it is older than the stuck bound. */
     private static final String COUNT_PROCESSING = """
-            SELECT count(*) FILTER (WHERE status = 'processing' OR pending_action IS NOT NULL),
-                   count(*) FILTER (WHERE created_at < now() - make_interval(secs => ?) AND status = 'processing'
-                                    OR pending_since < now() - make_interval(secs => ?))
-            FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL""";
+            SELECT (SELECT count(*) FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL)
+                 + (SELECT count(*) FROM refunds WHERE status = 'pending'),
+                   (SELECT count(*) FROM payments
+                    WHERE (status = 'processing' AND created_at < now() - make_interval(secs => ?))
+                       OR pending_since < now() - make_interval(secs => ?))
+                 + (SELECT count(*) FROM refunds
+                    WHERE status = 'pending' AND created_at < now() - make_interval(secs => ?))""";
 
     /**
      * An action's or a refund's phase 1 reads the payment under its row lock: concurrent actions and
@@ -167,7 +166,7 @@ public class PaymentStore {
 
     /** Phase 1: the payment, processing and leased for {@code lease}, as what its key's claim creates. */
     public IdempotencyStore.Creation<Leased> processing(Payment payment, Duration lease) {
-        String metadata = metadataJson(payment.metadata);
+        String metadata = StringMaps.write(json, payment.metadata);
         return new IdempotencyStore.Creation<>() {
             @Override
             public UUID id() {
@@ -191,7 +190,7 @@ public class PaymentStore {
                 insert.setString(from + 7, payment.processorKey);
                 insert.setString(from + 8, payment.idempotencyKey);
                 insert.setString(from + 9, payment.captureMethod);
-                insert.setDouble(from + 10, lease.toMillis() / 1000.0);
+                insert.setDouble(from + 10, Database.seconds(lease));
                 return from + 11;
             }
 
@@ -253,14 +252,7 @@ public class PaymentStore {
 
     /** The merchant's payment, locked until the end of the transaction; empty if there is none. */
     public Optional<Payment> lock(String merchantId, UUID paymentId) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement lock = connection.prepareStatement(LOCK)) {
-            lock.setObject(1, paymentId);
-            lock.setString(2, merchantId);
-            try (ResultSet row = lock.executeQuery()) {
-                return row.next() ? Optional.of(leased(row).payment()) : Optional.empty();
-            }
-        }
+        return database.one(LOCK, row -> leased(row).payment(), paymentId, merchantId);
     }
 
     /**
@@ -269,50 +261,24 @@ public class PaymentStore {
      */
     public Leased startAction(Payment payment, String action, Long amount, String reason, String idempotencyKey,
             Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement start = connection.prepareStatement(START_ACTION)) {
-            start.setString(1, action);
-            start.setObject(2, amount);
-            start.setString(3, reason);
-            start.setString(4, idempotencyKey);
-            start.setDouble(5, lease.toMillis() / 1000.0);
-            start.setObject(6, payment.id);
-            try (ResultSet row = start.executeQuery()) {
-                if (!row.next()) {
-                    throw new IllegalStateException("payment " + payment.id + " changed under its row lock");
-                }
-                payment.pendingAction = action;
-                payment.pendingAmount = amount;
-                payment.pendingReason = reason;
-                payment.pendingKey = idempotencyKey;
-                return new Leased(payment, row.getObject(1, OffsetDateTime.class));
-            }
-        }
+        OffsetDateTime until = database.one(START_ACTION, row -> row.getObject(1, OffsetDateTime.class),
+                        action, amount, reason, idempotencyKey, Database.seconds(lease), payment.id)
+                .orElseThrow(() -> new IllegalStateException("payment " + payment.id + " changed under its row lock"));
+        payment.pendingAction = action;
+        payment.pendingAmount = amount;
+        payment.pendingReason = reason;
+        payment.pendingKey = idempotencyKey;
+        return new Leased(payment, until);
     }
 
     /** Takes the lease of the action under way for this key if it has passed (or was given back). */
     public Optional<Leased> takeActionLease(UUID paymentId, String idempotencyKey, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement take = connection.prepareStatement(TAKE_ACTION_LEASE)) {
-            take.setDouble(1, lease.toMillis() / 1000.0);
-            take.setObject(2, paymentId);
-            take.setString(3, idempotencyKey);
-            try (ResultSet row = take.executeQuery()) {
-                return row.next() ? Optional.of(leased(row)) : Optional.empty();
-            }
-        }
+        return database.one(TAKE_ACTION_LEASE, this::leased, Database.seconds(lease), paymentId, idempotencyKey);
     }
 
     /** Takes the lease of a processing payment whose lease has passed (or was given back); empty if not. */
     public Optional<Leased> takeLease(UUID paymentId, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement take = connection.prepareStatement(TAKE_LEASE)) {
-            take.setDouble(1, lease.toMillis() / 1000.0);
-            take.setObject(2, paymentId);
-            try (ResultSet row = take.executeQuery()) {
-                return row.next() ? Optional.of(leased(row)) : Optional.empty();
-            }
-        }
+        return database.one(TAKE_LEASE, this::leased, Database.seconds(lease), paymentId);
     }
 
     /**
@@ -320,56 +286,32 @@ public class PaymentStore {
      * to pass; only if it is still this attempt's.
      */
     public void giveBack(Leased lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement giveBack = connection.prepareStatement(GIVE_BACK_LEASE)) {
-            giveBack.setObject(1, lease.payment().id);
-            giveBack.setObject(2, lease.until());
-            giveBack.executeUpdate();
-        }
+        database.update(GIVE_BACK_LEASE, lease.payment().id, lease.until());
     }
 
     /** Leases up to {@code limit} payments processing for longer than {@code after}, with no attempt running. */
     public List<Leased> takeStale(Duration after, int limit, Duration lease) throws SQLException {
-        return takeBatch(TAKE_STALE, after, limit, lease);
+        return database.list(TAKE_STALE, this::leased, Database.seconds(lease), Database.seconds(after), limit);
     }
 
     /** Leases up to {@code limit} payments whose action has been under way for longer than {@code after}, unleased. */
     public List<Leased> takeStaleActions(Duration after, int limit, Duration lease) throws SQLException {
-        return takeBatch(TAKE_STALE_ACTIONS, after, limit, lease);
+        return database.list(TAKE_STALE_ACTIONS, this::leased, Database.seconds(lease), Database.seconds(after), limit);
     }
 
     /** Starts a cancel (abandoned) of up to {@code limit} authorizations older than {@code expiry}. */
     public List<Leased> startExpiryCancels(Duration expiry, int limit, Duration lease) throws SQLException {
-        return takeBatch(START_EXPIRY_CANCELS, expiry, limit, lease);
+        return database.list(START_EXPIRY_CANCELS, this::leased, Database.seconds(lease), Database.seconds(expiry), limit);
     }
 
-    private List<Leased> takeBatch(String statement, Duration after, int limit, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement take = connection.prepareStatement(statement)) {
-            take.setDouble(1, lease.toMillis() / 1000.0);
-            take.setDouble(2, after.toMillis() / 1000.0);
-            take.setInt(3, limit);
-            List<Leased> taken = new ArrayList<>();
-            try (ResultSet row = take.executeQuery()) {
-                while (row.next()) {
-                    taken.add(leased(row));
-                }
-            }
-            return taken;
-        }
-    }
-
-    /** Payments processing or with an action under way now, and those of them older than {@code stuckAfter}. */
+    /**
+     * Payments processing or with an action under way, and refunds pending, now; and those of them
+     * older than {@code stuckAfter}.
+     */
     public long[] countProcessing(Duration stuckAfter) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement count = connection.prepareStatement(COUNT_PROCESSING)) {
-            count.setDouble(1, stuckAfter.toSeconds());
-            count.setDouble(2, stuckAfter.toSeconds());
-            try (ResultSet row = count.executeQuery()) {
-                row.next();
-                return new long[] {row.getLong(1), row.getLong(2)};
-            }
-        }
+        double stuck = Database.seconds(stuckAfter);
+        return database.one(COUNT_PROCESSING, row -> new long[] {row.getLong(1), row.getLong(2)}, stuck, stuck, stuck)
+                .orElseThrow();
     }
 
     private Leased leased(ResultSet row) throws SQLException {
@@ -383,7 +325,7 @@ public class PaymentStore {
         payment.processorChargeId = row.getString("processor_charge_id");
         payment.paymentMethod = row.getString("payment_method");
         payment.description = row.getString("description");
-        payment.metadata = metadata(row.getString("metadata"));
+        payment.metadata = StringMaps.read(json, row.getString("metadata"));
         payment.createdAt = row.getObject("created_at", OffsetDateTime.class).toInstant();
         payment.processorKey = row.getString("processor_key");
         payment.idempotencyKey = row.getString("idempotency_key");
@@ -400,22 +342,5 @@ public class PaymentStore {
         payment.pendingReason = row.getString("pending_reason");
         payment.pendingKey = row.getString("pending_key");
         return new Leased(payment, row.getObject("attempt_until", OffsetDateTime.class));
-    }
-
-    private String metadataJson(Map<String, String> metadata) {
-        try {
-            return json.writeValueAsString(new TreeMap<>(metadata));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize metadata", e);
-        }
-    }
-
-    private Map<String, String> metadata(String stored) {
-        try {
-            return json.readValue(stored, new TypeReference<TreeMap<String, String>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot read stored metadata", e);
-        }
     }
 }

@@ -50,5 +50,5 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         description = "Your API key, e.g. sk_test_acme")
 public class PaymentsApi extends Application {
 
-    static final String BEARER = "bearer";
+    public static final String BEARER = "bearer";
 }

@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
@@ -97,64 +98,59 @@ public class HttpProcessor implements PaymentProcessor {
     @Override
     public RefundOutcome refund(RefundRequest request, String idempotencyKey) {
         ProcessorApi.NewRefund body = new ProcessorApi.NewRefund(request.chargeId(), request.amount(), request.reference());
-        return guarded("refund " + request.reference(), RefundOutcome.class, RefundOutcome.Unknown::new, () -> {
-            try (Response response = send(() -> api.createRefund(idempotencyKey, body))) {
-                if (response.getStatus() == 200 || response.getStatus() == 201) {
-                    return outcomeOf(read(response, ProcessorApi.Refund.class));
-                }
-                throw failure(response);
-            }
-        });
+        return guarded("refund " + request.reference(), RefundOutcome.class, RefundOutcome.Unknown::new,
+                () -> outcomeOf(written(send(() -> api.createRefund(idempotencyKey, body)), ProcessorApi.Refund.class)));
     }
 
     @Override
     public RefundOutcome findRefund(String reference) {
         return guarded("refund look-up " + reference, RefundOutcome.class, RefundOutcome.Unknown::new, () -> {
-            try (Response response = send(() -> api.refundsByReference(reference))) {
-                if (response.getStatus() != 200) {
-                    throw failure(response);
-                }
-                ProcessorApi.RefundList list = read(response, ProcessorApi.RefundList.class);
-                List<ProcessorApi.Refund> refunds = list == null ? null : list.data();
-                if (refunds == null || refunds.isEmpty()) {
-                    return new RefundOutcome.NotRefunded();
-                }
-                if (refunds.size() > 1) {
-                    LOG.errorf("processor has %d refunds for reference %s; adopting the first", refunds.size(), reference);
-                }
-                return outcomeOf(refunds.get(0));
-            }
+            Optional<ProcessorApi.Refund> refund = found(send(() -> api.refundsByReference(reference)),
+                    ProcessorApi.RefundList.class, "refunds", reference);
+            return refund.isEmpty() ? new RefundOutcome.NotRefunded() : outcomeOf(refund.get());
         });
     }
 
-    /** A write's answer: the charge it leaves, or the failure it is. */
+    /** A write's answer: the object it made or changed, or the failure it is. */
     private static ChargeOutcome chargeFrom(Response answer) throws Exception {
+        return outcomeOf(written(answer, ProcessorApi.Charge.class));
+    }
+
+    private static <T> T written(Response answer, Class<T> type) throws Exception {
         try (Response response = answer) {
             if (response.getStatus() == 200 || response.getStatus() == 201) {
-                return outcomeOf(read(response, ProcessorApi.Charge.class));
+                return read(response, type);
             }
             throw failure(response);
+        }
+    }
+
+    /** What a look-up by reference found: none, or the one object (we make one per reference). */
+    private static <T> Optional<T> found(Response answer, Class<? extends ProcessorApi.Page<T>> type, String what,
+            String reference) throws Exception {
+        try (Response response = answer) {
+            if (response.getStatus() != 200) {
+                throw failure(response);
+            }
+            ProcessorApi.Page<T> page = read(response, type);
+            List<T> found = page == null ? null : page.data();
+            if (found == null || found.isEmpty()) {
+                return Optional.empty();
+            }
+            if (found.size() > 1) {
+                // we make one per reference; more can only come from outside this service
+                LOG.errorf("processor has %d %s for reference %s; adopting the first", found.size(), what, reference);
+            }
+            return Optional.of(found.get(0));
         }
     }
 
     @Override
     public ChargeOutcome findCharge(String reference) {
         return guarded("look-up " + reference, () -> {
-            try (Response response = send(() -> api.chargesByReference(reference))) {
-                if (response.getStatus() != 200) {
-                    throw failure(response);
-                }
-                ProcessorApi.ChargeList list = read(response, ProcessorApi.ChargeList.class);
-                List<ProcessorApi.Charge> charges = list == null ? null : list.data();
-                if (charges == null || charges.isEmpty()) {
-                    return new ChargeOutcome.NotCharged();
-                }
-                if (charges.size() > 1) {
-                    // we make one charge per reference; more can only come from outside this service
-                    LOG.errorf("processor has %d charges for reference %s; adopting the first", charges.size(), reference);
-                }
-                return outcomeOf(charges.get(0));
-            }
+            Optional<ProcessorApi.Charge> charge = found(send(() -> api.chargesByReference(reference)),
+                    ProcessorApi.ChargeList.class, "charges", reference);
+            return charge.isEmpty() ? new ChargeOutcome.NotCharged() : outcomeOf(charge.get());
         });
     }
 

@@ -74,7 +74,12 @@ public interface ProcessorApi {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record RefundList(List<Refund> data) {
+    record RefundList(List<Refund> data) implements Page<Refund> {
+    }
+
+    /** {"data": [...], "has_more": ...}, the answer of every look-up. */
+    interface Page<T> {
+        List<T> data();
     }
 
     /** status: succeeded, requires_capture, declined or canceled. */
@@ -85,7 +90,7 @@ public interface ProcessorApi {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record ChargeList(List<Charge> data) {
+    record ChargeList(List<Charge> data) implements Page<Charge> {
     }
 
     /** {"error": {"code": "...", "message": "..."}}, the body of every error answer. */

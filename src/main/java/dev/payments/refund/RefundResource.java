@@ -2,6 +2,7 @@ package dev.payments.refund;
 
 import dev.payments.http.Pages;
 import dev.payments.merchant.CurrentMerchant;
+import dev.payments.payment.PaymentsApi;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import io.quarkus.security.Authenticated;
@@ -23,7 +24,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Refunds")
-@SecurityRequirement(name = "bearer")
+@SecurityRequirement(name = PaymentsApi.BEARER)
 public class RefundResource {
 
     private final RefundService refunds;

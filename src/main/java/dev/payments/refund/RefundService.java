@@ -6,14 +6,13 @@ import dev.payments.config.PaymentsConfig;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
-import dev.payments.idempotency.IdempotentOperation;
 import dev.payments.idempotency.IdempotentRequests;
 import dev.payments.idempotency.StoredKey;
 import dev.payments.payment.Payment;
 import dev.payments.payment.PaymentMetrics;
 import dev.payments.payment.PaymentService;
 import dev.payments.payment.PaymentStatus;
-import dev.payments.payment.PaymentStore;
+import dev.payments.payment.PaymentSteps;
 import dev.payments.payment.Uuids;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
@@ -32,7 +31,7 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * Refunds of a captured payment, each an {@link IdempotentOperation} in the three phases: (1) in
+ * Refunds of a captured payment, each an idempotent step ({@link PaymentSteps}) in the three phases: (1) in
  * the transaction that claims the key, the payment is locked and the refund inserted pending,
  * which holds its amount back on the payment (or the request is refused with a 409 that is the
  * key's answer); (2) the processor's refund; (3) the outcome with the key's answer, in one
@@ -47,9 +46,8 @@ public class RefundService {
     private static final String REFUND = "refund";
     static final String PATH = "/refunds";
 
-    private final IdempotentRequests idempotent;
+    private final PaymentSteps steps;
     private final PaymentService payments;
-    private final PaymentStore paymentStore;
     private final RefundStore store;
     private final IdempotencyStore keys;
     private final PaymentProcessor processor;
@@ -57,12 +55,10 @@ public class RefundService {
     private final Answers answers;
     private final Duration lease;
 
-    RefundService(IdempotentRequests idempotent, PaymentService payments, PaymentStore paymentStore, RefundStore store,
-            IdempotencyStore keys, PaymentProcessor processor, PaymentMetrics metrics, Answers answers,
-            PaymentsConfig config) {
-        this.idempotent = idempotent;
+    RefundService(PaymentSteps steps, PaymentService payments, RefundStore store, IdempotencyStore keys,
+            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, PaymentsConfig config) {
+        this.steps = steps;
         this.payments = payments;
-        this.paymentStore = paymentStore;
         this.store = store;
         this.keys = keys;
         this.processor = processor;
@@ -78,37 +74,19 @@ public class RefundService {
     /** Refunds part or all of what remains of the payment; 201 with the refund. */
     public IdempotentRequests.Result create(String merchantId, IdempotencyKey key, UUID paymentId,
             CreateRefundRequest request) {
-        if (payments.find(merchantId, paymentId).isEmpty()) {
-            // before the claim: a key is never used up by a request for a payment that is not the merchant's
-            throw Problems.notFound("No payment " + paymentId + " for this merchant.");
-        }
         UUID refundId = Uuids.v7();
         String path = "/payments/" + paymentId + "/refunds";
-        return idempotent.run(new IdempotentRequests.Request(merchantId, key, "POST", path, request.normalized(), null),
-                new IdempotentOperation<RefundStore.Leased>() {
+        return steps.run(REFUND, merchantId, key, paymentId, path, request.normalized(), refundId,
+                new PaymentSteps.Step<RefundStore.Leased>() {
                     @Override
-                    public UUID paymentId() {
-                        return paymentId;
+                    public Problem refusal(Payment locked) {
+                        return RefundService.refusal(locked, request);
                     }
 
                     @Override
-                    public UUID resourceId() {
-                        return refundId;
-                    }
-
-                    @Override
-                    public Begun<RefundStore.Leased> begin() throws SQLException {
-                        Payment payment = paymentStore.lock(merchantId, paymentId).orElseThrow(
-                                () -> new IllegalStateException("payment " + paymentId + " vanished"));
-                        Problem refusal = refusal(payment, request);
-                        if (refusal != null) {
-                            metrics.operation(REFUND, PaymentMetrics.REFUSED);
-                            LOG.infof("refund refused merchant=%s payment_id=%s: %s", merchantId, paymentId,
-                                    refusal.detail());
-                            return new Begun.Refused<>(answers.problem(refusal));
-                        }
-                        Refund refund = newRefund(refundId, payment, key, request);
-                        return new Begun.Started<>(store.insertPending(refund, payment.processorChargeId, lease));
+                    public RefundStore.Leased start(Payment locked) throws SQLException {
+                        return store.insertPending(newRefund(refundId, locked, key, request), locked.processorChargeId,
+                                lease);
                     }
 
                     @Override

@@ -1,23 +1,18 @@
 package dev.payments.refund;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
 import dev.payments.idempotency.IdempotencyStore;
+import dev.payments.json.StringMaps;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -86,24 +81,10 @@ public class RefundStore {
      * insert fails if that would exceed what was captured.
      */
     public Leased insertPending(Refund refund, String chargeId, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement insert = connection.prepareStatement(INSERT_PENDING)) {
-            insert.setObject(1, refund.id);
-            insert.setObject(2, refund.paymentId);
-            insert.setString(3, refund.merchantId);
-            insert.setLong(4, refund.amount);
-            insert.setString(5, refund.currency);
-            insert.setString(6, refund.reason);
-            insert.setString(7, metadataJson(refund.metadata));
-            insert.setObject(8, refund.createdAt.atOffset(ZoneOffset.UTC));
-            insert.setString(9, refund.processorKey);
-            insert.setString(10, refund.idempotencyKey);
-            insert.setDouble(11, lease.toMillis() / 1000.0);
-            try (ResultSet row = insert.executeQuery()) {
-                row.next();
-                return new Leased(refund, chargeId, row.getObject(1, OffsetDateTime.class));
-            }
-        }
+        return database.one(INSERT_PENDING, row -> new Leased(refund, chargeId, row.getObject(1, OffsetDateTime.class)),
+                refund.id, refund.paymentId, refund.merchantId, refund.amount, refund.currency, refund.reason,
+                StringMaps.write(json, refund.metadata), refund.createdAt.atOffset(ZoneOffset.UTC), refund.processorKey,
+                refund.idempotencyKey, Database.seconds(lease)).orElseThrow();
     }
 
     /** Phase 3, as the completion of the refund's key. */
@@ -127,41 +108,17 @@ public class RefundStore {
 
     /** Takes the lease of a pending refund whose lease has passed (or was given back); empty if not. */
     public Optional<Leased> takeLease(UUID refundId, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement take = connection.prepareStatement(TAKE_LEASE)) {
-            take.setDouble(1, lease.toMillis() / 1000.0);
-            take.setObject(2, refundId);
-            try (ResultSet row = take.executeQuery()) {
-                return row.next() ? Optional.of(leased(row)) : Optional.empty();
-            }
-        }
+        return database.one(TAKE_LEASE, this::leased, Database.seconds(lease), refundId);
     }
 
     /** Gives a lease back, only if it is still this attempt's. */
     public void giveBack(Leased lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement giveBack = connection.prepareStatement(GIVE_BACK_LEASE)) {
-            giveBack.setObject(1, lease.refund().id);
-            giveBack.setObject(2, lease.until());
-            giveBack.executeUpdate();
-        }
+        database.update(GIVE_BACK_LEASE, lease.refund().id, lease.until());
     }
 
     /** Leases up to {@code limit} refunds pending for longer than {@code after}, with no attempt running. */
     public List<Leased> takeStale(Duration after, int limit, Duration lease) throws SQLException {
-        try (Connection connection = database.connection();
-                PreparedStatement take = connection.prepareStatement(TAKE_STALE)) {
-            take.setDouble(1, lease.toMillis() / 1000.0);
-            take.setDouble(2, after.toMillis() / 1000.0);
-            take.setInt(3, limit);
-            List<Leased> taken = new ArrayList<>();
-            try (ResultSet row = take.executeQuery()) {
-                while (row.next()) {
-                    taken.add(leased(row));
-                }
-            }
-            return taken;
-        }
+        return database.list(TAKE_STALE, this::leased, Database.seconds(lease), Database.seconds(after), limit);
     }
 
     private Leased leased(ResultSet row) throws SQLException {
@@ -173,27 +130,10 @@ public class RefundStore {
         refund.currency = row.getString("currency");
         refund.status = row.getString("status");
         refund.reason = row.getString("reason");
-        refund.metadata = metadata(row.getString("metadata"));
+        refund.metadata = StringMaps.read(json, row.getString("metadata"));
         refund.createdAt = row.getObject("created_at", OffsetDateTime.class).toInstant();
         refund.processorKey = row.getString("processor_key");
         refund.idempotencyKey = row.getString("idempotency_key");
         return new Leased(refund, row.getString("processor_charge_id"), row.getObject("attempt_until", OffsetDateTime.class));
-    }
-
-    private String metadataJson(Map<String, String> metadata) {
-        try {
-            return json.writeValueAsString(new TreeMap<>(metadata));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize metadata", e);
-        }
-    }
-
-    private Map<String, String> metadata(String stored) {
-        try {
-            return json.readValue(stored, new TypeReference<TreeMap<String, String>>() {
-            });
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot read stored metadata", e);
-        }
     }
 }

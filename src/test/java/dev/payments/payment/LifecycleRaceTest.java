@@ -70,6 +70,14 @@ class LifecycleRaceTest {
         return answers;
     }
 
+    private static List<String> authorizations(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(createAsClient(ACME_KEY, newKey(), authorization()).then().statusCode(201).extract().path("id"));
+        }
+        return ids;
+    }
+
     private static String type(Response response) {
         String type = response.path("type");
         return type == null ? String.valueOf(response.statusCode()) : type.replace(PROBLEMS, "");
@@ -99,10 +107,7 @@ class LifecycleRaceTest {
     @Test
     void captureRacingCancelHasExactlyOneWinner() throws Exception {
         int payments = 8;
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < payments; i++) {
-            ids.add(createAsClient(ACME_KEY, newKey(), authorization()).then().statusCode(201).extract().path("id"));
-        }
+        List<String> ids = authorizations(payments);
         List<Callable<Response>> calls = new ArrayList<>();
         for (String id : ids) {
             String captureKey = newKey();
@@ -134,10 +139,7 @@ class LifecycleRaceTest {
     @Test
     void refundRacingCaptureRefundsOnlyWhatWasCaptured() throws Exception {
         int payments = 8;
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < payments; i++) {
-            ids.add(createAsClient(ACME_KEY, newKey(), authorization()).then().statusCode(201).extract().path("id"));
-        }
+        List<String> ids = authorizations(payments);
         List<Callable<Response>> calls = new ArrayList<>();
         for (String id : ids) {
             String captureKey = newKey();
