@@ -1,7 +1,7 @@
 -- The statements the service runs for a new key, one for one, so that pgbench measures what
 -- PostgreSQL alone can do with them. Each commits by itself, as in the service: phase 1
 -- (IdempotencyStore.claim with PaymentStore's processing insert in the same statement) and phase 3
--- (PaymentStore.finish); the processor call of phase 2 happens between them. lock_timeout is set
+-- (IdempotencyStore.complete with PaymentStore's finish); the processor call of phase 2 happens between them. lock_timeout is set
 -- per connection (PGOPTIONS), as the service sets it per pooled connection (and as its role's
 -- default). The data follow the service's too: keys are a run prefix plus a per-client counter
 -- (like bench/wrk/create.lua's), payment ids are time-ordered like the service's UUIDv7 (48 bits
@@ -12,36 +12,41 @@ WITH id AS (
     SELECT (lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
             || substr(replace(gen_random_uuid()::text, '-', ''), 13))::uuid AS id),
 claimed AS (
-    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme, payment_id)
-    SELECT 'acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060', 2, id FROM id
+    INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme, payment_id,
+                                  resource_id)
+    SELECT 'acme', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'f6d3d2c1a0b9e8f7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060', 2, id, id
+    FROM id
     ON CONFLICT DO NOTHING
-    RETURNING payment_id),
+    RETURNING resource_id),
 payment AS (
     INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
-                          created_at, processor_key, idempotency_key, attempt_until)
-    SELECT payment_id, 'acme', 2500, 'EUR', 'processing', 'pm_card_visa', 'bench', CAST('{}' AS jsonb), now(),
-           'payment-' || payment_id || '-charge', 'pgbench-' || :run || '-' || :client_id || '-' || :n,
+                          created_at, processor_key, idempotency_key, capture_method, attempt_until)
+    SELECT resource_id, 'acme', 2500, 'EUR', 'processing', 'pm_card_visa', 'bench', CAST('{}' AS jsonb), now(),
+           'payment-' || resource_id || '-charge', 'pgbench-' || :run || '-' || :client_id || '-' || :n, 'automatic',
            now() + make_interval(secs => 6)
     FROM claimed
     RETURNING id, attempt_until)
-SELECT true AS claimed, NULL AS fingerprint, NULL AS scheme, (SELECT id FROM payment) AS payment_id, NULL AS status,
-       NULL AS body, false AS expired, (SELECT attempt_until FROM payment) AS created FROM claimed
+SELECT true AS claimed, NULL AS fingerprint, NULL AS scheme, (SELECT id FROM payment) AS payment_id, NULL AS resource_id,
+       NULL AS status, NULL AS body, NULL AS location, false AS expired, (SELECT attempt_until FROM payment) AS created
+FROM claimed
 UNION ALL
-SELECT false, request_fingerprint, fingerprint_scheme, payment_id, response_status, response_body,
+SELECT false, request_fingerprint, fingerprint_scheme, payment_id, coalesce(resource_id, payment_id), response_status,
+       response_body, coalesce(response_location, CASE WHEN response_status = 201 THEN '/payments/' || payment_id END),
        created_at < now() - make_interval(secs => 86400), NULL
 FROM idempotency_keys
 WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
   AND NOT EXISTS (SELECT 1 FROM claimed) \gset
 WITH finished AS (
     UPDATE payments SET status = 'succeeded', decline_code = NULL, processor_charge_id = 'ch_pgbench',
-                        finished_at = now(), attempt_until = NULL
+                        amount_capturable = 0, amount_captured = 2500, finished_at = now(), attempt_until = NULL
     WHERE id = :payment_id AND status = 'processing'
-    RETURNING id, merchant_id, idempotency_key),
+    RETURNING id AS resource_id),
 answered AS (
     UPDATE idempotency_keys k SET response_status = 201,
-        response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z"}'
+        response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z","capture_method":"automatic","amount_capturable":0,"amount_captured":2500,"amount_refunded":0}',
+        response_location = '/payments/' || :payment_id
     FROM finished f
-    WHERE k.merchant_id = f.merchant_id AND k.idempotency_key = f.idempotency_key
-      AND k.payment_id = f.id AND k.response_status IS NULL
+    WHERE k.merchant_id = 'acme' AND k.idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
+      AND coalesce(k.resource_id, k.payment_id) = f.resource_id AND k.response_status IS NULL
     RETURNING 1)
 SELECT (SELECT count(*) FROM finished), (SELECT count(*) FROM answered);

@@ -47,10 +47,12 @@ public class PaymentMetrics {
         recovered = Counter.builder("payments.recovered")
                 .description("Payments left processing that the recovery job finished").register(registry);
         Gauge.builder("payments.processing", processing, AtomicLong::get)
-                .description("Payments processing (outcome not recorded yet), as of the recovery job's last run")
+                .description("Payments processing (outcome not recorded yet), captures and cancels under way, and refunds "
+                        + "pending, as of the recovery job's last run")
                 .register(registry);
         Gauge.builder("payments.processing.stuck", stuck, AtomicLong::get)
-                .description("Payments processing for longer than payments.processor.stuck-after").register(registry);
+                .description("Payments processing, captures and cancels under way, and refunds pending for longer than "
+                        + "payments.processor.stuck-after").register(registry);
     }
 
     void created(PaymentStatus status) {

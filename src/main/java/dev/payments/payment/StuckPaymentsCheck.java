@@ -8,8 +8,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import io.smallrye.health.api.Wellness;
 
 /**
- * DOWN while any payment has been processing for longer than {@code payments.processor.stuck-after}
- * (as of the recovery job's last count): money may have moved that no merchant has been told of.
+ * DOWN while any payment has been processing (or a capture, cancel or refund under way) for longer
+ * than {@code payments.processor.stuck-after} (as of the recovery job's last count): money may have
+ * moved that no merchant has been told of.
  * A wellness check (/q/health/well), not readiness: every instance shares the database, and taking
  * them all out of service would not finish a single payment.
  */

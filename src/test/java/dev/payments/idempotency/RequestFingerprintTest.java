@@ -78,6 +78,18 @@ public class RequestFingerprintTest {
     }
 
     @Test
+    void captureMethodAutomaticIsTheRequestWithoutOneAndManualAnother() {
+        CreatePaymentRequest automatic = new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", null, null,
+                dev.payments.payment.CaptureMethod.AUTOMATIC);
+        CreatePaymentRequest manual = new CreatePaymentRequest(2500L, "EUR", "pm_card_visa", null, null,
+                dev.payments.payment.CaptureMethod.MANUAL);
+        assertEquals(fingerprint(minimal()), fingerprint(automatic), "the field this release added changes no fingerprint");
+        assertEquals(V1_MINIMAL, fingerprints.legacyV1("POST", "/payments", automatic.legacyV1Fields()));
+        assertNotEquals(fingerprint(minimal()), fingerprint(manual));
+        assertNull(manual.legacyV1Fields(), "no scheme-1 row can name a manual capture");
+    }
+
+    @Test
     void anOptionalFieldAddedToTheRequestTypeChangesNoFingerprint() {
         LaterCreatePaymentRequest later = new LaterCreatePaymentRequest(2500L, "EUR", "pm_card_visa", null, null, null);
         assertEquals(fingerprint(minimal()), fingerprints.of("POST", "/payments", later));

@@ -27,7 +27,8 @@ class AuthenticationTest {
     private static final String NO_SUCH_ID = "00000000-0000-7000-8000-000000000000";
 
     /**
-     * Every way of spelling the two protected resources that we could think of, and that a proxy,
+     * Every way of spelling the protected resources (the payments, one payment, one refund, a
+     * payment's refunds) that we could think of, and that a proxy,
      * a router or a filter might read differently from RESTEasy: path parameters after ';',
      * percent-encodings of letters, slashes and dots, dot segments, repeated and trailing slashes,
      * case, query strings and fragments, control characters and broken escapes.
@@ -45,7 +46,10 @@ class AuthenticationTest {
             "/payments/" + NO_SUCH_ID, "/payments/" + NO_SUCH_ID + "/", "/payments/" + NO_SUCH_ID + ";x",
             "/payments;x/" + NO_SUCH_ID, "/payments//" + NO_SUCH_ID, "/payments/./" + NO_SUCH_ID,
             "/payments/x/../" + NO_SUCH_ID, "/payments%2F" + NO_SUCH_ID, "/payments/" + NO_SUCH_ID.toUpperCase(),
-            "/payments/%20", "/payments/" + NO_SUCH_ID + "%00", "/payments/a/b");
+            "/payments/%20", "/payments/" + NO_SUCH_ID + "%00", "/payments/a/b",
+            "/refunds/" + NO_SUCH_ID, "/refunds/" + NO_SUCH_ID + ";x", "/%72efunds/" + NO_SUCH_ID, "/REFUNDS/" + NO_SUCH_ID,
+            "/refunds//" + NO_SUCH_ID, "/payments/" + NO_SUCH_ID + "/refunds", "/payments/" + NO_SUCH_ID + "/refunds;x",
+            "/payments/" + NO_SUCH_ID + "/%72efunds", "/payments/" + NO_SUCH_ID + "/./refunds");
 
     @Test
     void everySpellingOfAProtectedPathWithoutAKeyIs401Or404() {

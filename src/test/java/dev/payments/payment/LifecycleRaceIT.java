@@ -1,0 +1,7 @@
+package dev.payments.payment;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+@QuarkusIntegrationTest
+class LifecycleRaceIT extends LifecycleRaceTest {
+}
