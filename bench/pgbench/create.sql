@@ -1,7 +1,7 @@
 -- The statements the service runs for a new key, one for one, so that pgbench measures what
 -- PostgreSQL alone can do with them. Each commits by itself, as in the service: phase 1
 -- (IdempotencyStore.claim with PaymentStore's processing insert in the same statement) and phase 3
--- (IdempotencyStore.complete with PaymentStore's finish); the processor call of phase 2 happens between them. lock_timeout is set
+-- (IdempotencyStore.complete: PaymentStore's finish, its event, the answer); the processor call of phase 2 happens between them. lock_timeout is set
 -- per connection (PGOPTIONS), as the service sets it per pooled connection (and as its role's
 -- default). The data follow the service's too: keys are a run prefix plus a per-client counter
 -- (like bench/wrk/create.lua's), payment ids are time-ordered like the service's UUIDv7 (48 bits
@@ -41,6 +41,12 @@ WITH finished AS (
                         amount_capturable = 0, amount_captured = 2500, finished_at = now(), attempt_until = NULL
     WHERE id = :payment_id AND status = 'processing'
     RETURNING id AS resource_id),
+reported AS (
+    INSERT INTO events (id, merchant_id, type, object_id, data)
+    SELECT gen_random_uuid(), 'acme', 'payment.succeeded', f.resource_id,
+           jsonb_build_object('object', CAST('{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z","capture_method":"automatic","amount_capturable":0,"amount_captured":2500,"amount_refunded":0}' AS jsonb))
+    FROM finished f
+    RETURNING 1),
 answered AS (
     UPDATE idempotency_keys k SET response_status = 201,
         response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z","capture_method":"automatic","amount_capturable":0,"amount_captured":2500,"amount_refunded":0}',

@@ -28,6 +28,8 @@ public interface PaymentsConfig {
 
     Idempotency idempotency();
 
+    Events events();
+
     Auth auth();
 
     Database database();
@@ -64,6 +66,27 @@ public interface PaymentsConfig {
         int cleanupBatchSize();
 
         /** Batches per run at most, so that one run is bounded even after a long outage. */
+        @WithDefault("100")
+        int cleanupMaxBatches();
+    }
+
+    interface Events {
+        /**
+         * How long events are kept (GET /events, redelivery). 30 days covers a merchant's monthly
+         * reconciliation and any webhook retry schedule.
+         */
+        @WithDefault("30d")
+        Duration retention();
+
+        /** How often events older than the retention are deleted. */
+        @WithDefault("1m")
+        String cleanupInterval();
+
+        /** Events deleted per transaction, as for expired keys: short locks and WAL. */
+        @WithDefault("1000")
+        int cleanupBatchSize();
+
+        /** Batches per run at most. */
         @WithDefault("100")
         int cleanupMaxBatches();
     }

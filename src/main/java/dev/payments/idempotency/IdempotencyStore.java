@@ -79,10 +79,15 @@ public class IdempotencyStore {
     /**
      * Phase 3: the operation's outcome (a data-modifying CTE named {@code finished}, changing the
      * resource only if its attempt is still unfinished, returning it as {@code resource_id}) and,
-     * only if it did, the answer on the key, in one statement.
+     * only if it did, its event (the outbox: no change unreported, no event of a change that did not
+     * commit) and the answer on the key, in one statement.
      */
     private static final String COMPLETE = """
             WITH finished AS (%s),
+            reported AS (
+                INSERT INTO events (id, merchant_id, type, object_id, data)
+                SELECT ?, ?, ?, f.resource_id, jsonb_build_object('object', CAST(? AS jsonb)) FROM finished f
+                RETURNING 1),
             answered AS (
                 UPDATE idempotency_keys k SET response_status = ?, response_body = ?, response_location = ?
                 FROM finished f
@@ -175,6 +180,13 @@ public class IdempotencyStore {
         String update();
 
         int bind(PreparedStatement statement, int from) throws SQLException;
+
+        /** The event the change is: its type (payment.succeeded, ...) and the object as GET shows it now. */
+        Event event();
+    }
+
+    /** An event of a completed change: {@code type}, and {@code object} (JSON) as GET returns it after the change. */
+    public record Event(UUID id, String type, String object) {
     }
 
     /**
@@ -286,6 +298,12 @@ public class IdempotencyStore {
                 PreparedStatement complete = connection.prepareStatement(completeStatements.computeIfAbsent(
                         completion.update(), update -> String.format(COMPLETE, update)))) {
             int next = completion.bind(complete, 1);
+            Event event = completion.event();
+            complete.setObject(next, event.id());
+            complete.setString(next + 1, merchantId);
+            complete.setString(next + 2, event.type());
+            complete.setString(next + 3, event.object());
+            next += 4;
             complete.setInt(next, answer.status());
             complete.setString(next + 1, answer.body());
             complete.setString(next + 2, answer.location());

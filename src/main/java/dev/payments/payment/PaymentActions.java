@@ -3,6 +3,7 @@ package dev.payments.payment;
 import static dev.payments.database.DatabaseException.autocommit;
 
 import dev.payments.config.PaymentsConfig;
+import dev.payments.event.Events;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
@@ -44,10 +45,12 @@ public class PaymentActions {
     private final PaymentProcessor processor;
     private final PaymentMetrics metrics;
     private final Answers answers;
+    private final Events events;
     private final Duration lease;
 
     PaymentActions(PaymentSteps steps, PaymentService payments, PaymentStore store, IdempotencyStore keys,
-            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, PaymentsConfig config) {
+            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, Events events, PaymentsConfig config) {
+        this.events = events;
         this.steps = steps;
         this.payments = payments;
         this.store = store;
@@ -167,7 +170,7 @@ public class PaymentActions {
         payment.status = PaymentStatus.SUCCEEDED;
         payment.amountCaptured = amount;
         payment.amountCapturable = 0;
-        return finish(payment, CAPTURE, store.captured(payment.id, amount));
+        return finish(payment, CAPTURE, Events.PAYMENT_CAPTURED, event -> store.captured(payment.id, amount, event));
     }
 
     private Optional<StoredKey.Answer> finishCancel(Payment payment) {
@@ -176,17 +179,20 @@ public class PaymentActions {
         // PostgreSQL keeps microseconds: truncate so the answer shows what a later GET shows
         payment.canceledAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         payment.cancellationReason = payment.pendingReason;
-        return finish(payment, CANCEL, store.canceled(payment.id, payment.canceledAt));
+        return finish(payment, CANCEL, Events.PAYMENT_CANCELED, event -> store.canceled(payment.id, payment.canceledAt, event));
     }
 
-    private Optional<StoredKey.Answer> finish(Payment payment, String action, IdempotencyStore.Completion completion) {
+    private Optional<StoredKey.Answer> finish(Payment payment, String action, String eventType,
+            java.util.function.Function<IdempotencyStore.Event, IdempotencyStore.Completion> completion) {
         Optional<IdempotencyKey> key = Optional.ofNullable(payment.pendingKey).map(IdempotencyKey::new);
         payment.pendingAction = null;
         payment.pendingAmount = null;
         payment.pendingReason = null;
         payment.pendingKey = null;
-        StoredKey.Answer answer = answers.ok(PaymentResponse.of(payment));
-        if (!autocommit(() -> keys.complete(payment.merchantId, key, answer, completion))) {
+        PaymentResponse changed = PaymentResponse.of(payment);
+        StoredKey.Answer answer = answers.ok(changed);
+        IdempotencyStore.Completion completes = completion.apply(events.of(eventType, changed));
+        if (!autocommit(() -> keys.complete(payment.merchantId, key, answer, completes))) {
             return Optional.empty();
         }
         metrics.operation(action, PaymentMetrics.SUCCEEDED);

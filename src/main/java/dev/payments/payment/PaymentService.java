@@ -3,6 +3,7 @@ package dev.payments.payment;
 import static dev.payments.database.DatabaseException.autocommit;
 
 import dev.payments.config.PaymentsConfig;
+import dev.payments.event.Events;
 import dev.payments.http.Pages;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
@@ -59,9 +60,11 @@ public class PaymentService {
     private final Duration lease;
     private final PaymentMetrics metrics;
     private final Answers answers;
+    private final Events events;
 
     PaymentService(IdempotentRequests idempotent, PaymentProcessor processor, PaymentStore store, IdempotencyStore keys,
-            RequestFingerprint fingerprints, PaymentsConfig config, PaymentMetrics metrics, Answers answers) {
+            RequestFingerprint fingerprints, PaymentsConfig config, PaymentMetrics metrics, Answers answers, Events events) {
+        this.events = events;
         this.idempotent = idempotent;
         this.processor = processor;
         this.store = store;
@@ -204,7 +207,7 @@ public class PaymentService {
                 ? answers.problem(Problems.cardDeclined(payment.id, payment.declineCode))
                 : answers.created(PaymentResponse.of(payment), CREATE_PATH + "/" + payment.id);
         boolean won = autocommit(() -> keys.complete(payment.merchantId, Optional.of(new IdempotencyKey(payment.idempotencyKey)),
-                answer, store.finished(payment)));
+                answer, store.finished(payment, events.of(eventType(payment.status), PaymentResponse.of(payment)))));
         if (!won) {
             return Optional.empty();
         }
@@ -212,6 +215,15 @@ public class PaymentService {
         LOG.infof("payment %s merchant=%s key=%s payment_id=%s amount=%d %s", payment.status.value(), payment.merchantId,
                 payment.idempotencyKey, payment.id, payment.amount, payment.currency);
         return Optional.of(answer);
+    }
+
+    private static String eventType(PaymentStatus status) {
+        return switch (status) {
+            case SUCCEEDED -> Events.PAYMENT_SUCCEEDED;
+            case DECLINED -> Events.PAYMENT_DECLINED;
+            case REQUIRES_CAPTURE -> Events.PAYMENT_REQUIRES_CAPTURE;
+            default -> throw new IllegalStateException("a create does not end " + status.value());
+        };
     }
 
     /** Gives the lease back so a retry can take over at once; if this fails, the lease simply passes. */

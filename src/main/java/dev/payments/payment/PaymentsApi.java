@@ -28,7 +28,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         tags = {
                 @Tag(name = "Payments", description = "Create, capture and cancel payments exactly once per Idempotency-Key, "
                         + "and read them back"),
-                @Tag(name = "Refunds", description = "Refund captured payments in parts, exactly once per Idempotency-Key")},
+                @Tag(name = "Refunds", description = "Refund captured payments in parts, exactly once per Idempotency-Key"),
+                @Tag(name = "Events", description = "Every change of a payment or refund, written with the change itself")},
         components = @Components(
                 parameters = @Parameter(name = "IdempotencyKey", in = ParameterIn.HEADER, required = true,
                         description = "Your unique id for this request: 1 to 255 visible ASCII characters; a quoted "

@@ -3,6 +3,7 @@ package dev.payments.refund;
 import static dev.payments.database.DatabaseException.autocommit;
 
 import dev.payments.config.PaymentsConfig;
+import dev.payments.event.Events;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotencyStore;
@@ -53,10 +54,12 @@ public class RefundService {
     private final PaymentProcessor processor;
     private final PaymentMetrics metrics;
     private final Answers answers;
+    private final Events events;
     private final Duration lease;
 
     RefundService(PaymentSteps steps, PaymentService payments, RefundStore store, IdempotencyStore keys,
-            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, PaymentsConfig config) {
+            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, Events events, PaymentsConfig config) {
+        this.events = events;
         this.steps = steps;
         this.payments = payments;
         this.store = store;
@@ -162,9 +165,12 @@ public class RefundService {
             giveBack(leased);
             throw Problems.refundPending(refund.paymentId, refund.id);
         }
-        StoredKey.Answer answer = answers.created(RefundResponse.of(refund), PATH + "/" + refund.id);
+        RefundResponse finished = RefundResponse.of(refund);
+        StoredKey.Answer answer = answers.created(finished, PATH + "/" + refund.id);
+        IdempotencyStore.Event event = events.of(
+                refund.status.equals("succeeded") ? Events.REFUND_SUCCEEDED : Events.REFUND_FAILED, finished);
         boolean won = autocommit(() -> keys.complete(refund.merchantId, Optional.of(new IdempotencyKey(refund.idempotencyKey)),
-                answer, store.finished(refund)));
+                answer, store.finished(refund, event)));
         if (!won) {
             return Optional.empty();
         }

@@ -88,8 +88,13 @@ public class RefundStore {
     }
 
     /** Phase 3, as the completion of the refund's key. */
-    public IdempotencyStore.Completion finished(Refund refund) {
+    public IdempotencyStore.Completion finished(Refund refund, IdempotencyStore.Event event) {
         return new IdempotencyStore.Completion() {
+            @Override
+            public IdempotencyStore.Event event() {
+                return event;
+            }
+
             @Override
             public String update() {
                 return FINISH;

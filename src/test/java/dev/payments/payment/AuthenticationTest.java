@@ -28,7 +28,7 @@ class AuthenticationTest {
 
     /**
      * Every way of spelling the protected resources (the payments, one payment, one refund, a
-     * payment's refunds) that we could think of, and that a proxy,
+     * payment's refunds, one event) that we could think of, and that a proxy,
      * a router or a filter might read differently from RESTEasy: path parameters after ';',
      * percent-encodings of letters, slashes and dots, dot segments, repeated and trailing slashes,
      * case, query strings and fragments, control characters and broken escapes.
@@ -49,7 +49,8 @@ class AuthenticationTest {
             "/payments/%20", "/payments/" + NO_SUCH_ID + "%00", "/payments/a/b",
             "/refunds/" + NO_SUCH_ID, "/refunds/" + NO_SUCH_ID + ";x", "/%72efunds/" + NO_SUCH_ID, "/REFUNDS/" + NO_SUCH_ID,
             "/refunds//" + NO_SUCH_ID, "/payments/" + NO_SUCH_ID + "/refunds", "/payments/" + NO_SUCH_ID + "/refunds;x",
-            "/payments/" + NO_SUCH_ID + "/%72efunds", "/payments/" + NO_SUCH_ID + "/./refunds");
+            "/payments/" + NO_SUCH_ID + "/%72efunds", "/payments/" + NO_SUCH_ID + "/./refunds",
+            "/events/" + NO_SUCH_ID, "/%65vents/" + NO_SUCH_ID, "/events/" + NO_SUCH_ID + ";x", "/EVENTS/" + NO_SUCH_ID);
 
     @Test
     void everySpellingOfAProtectedPathWithoutAKeyIs401Or404() {

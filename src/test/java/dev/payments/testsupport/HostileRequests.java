@@ -46,7 +46,8 @@ public final class HostileRequests {
             "/payments/00000000-0000-0000-0000-000000000000/capture", "/payments/00000000-0000-0000-0000-000000000000/cancel",
             "/payments/00000000-0000-0000-0000-000000000000/refunds", "/payments/not-a-uuid/refunds?limit=0",
             "/payments/x/capture;y", "/refunds/00000000-0000-0000-0000-000000000000", "/refunds/%00", "/refunds",
-            "/refunds/1-2-3-4-5"};
+            "/refunds/1-2-3-4-5", "/events", "/events?type=%00", "/events?type=payment.succeeded&limit=0",
+            "/events?starting_after=x", "/events/00000000-0000-0000-0000-000000000000", "/events/%00"};
 
     private final Random random;
     private final String run;

@@ -32,6 +32,7 @@ public final class ProcessorInvariants {
             Thread.sleep(100);
         }
         List<String> broken = new ArrayList<>(checkAmounts());
+        broken.addAll(checkEvents());
         for (Map<String, Object> row : TestDatabase.rows(
                 "SELECT id::text AS id, status, pending_action FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL")) {
             broken.add("payment " + row.get("id") + " is still " + row.get("status") + " " + row.get("pending_action"));
@@ -120,6 +121,34 @@ public final class ProcessorInvariants {
             }
         });
         assertTrue(broken.isEmpty(), String.join("\n", broken));
+    }
+
+    /**
+     * Every state change has its event (the outbox), by SQL: each finished payment of this release
+     * the events of the way it went (created succeeded, declined or authorized; then captured or
+     * canceled), each finished refund its own, and no event of a change that is not there.
+     */
+    public static List<String> checkEvents() {
+        List<String> broken = new ArrayList<>();
+        for (Map<String, Object> row : TestDatabase.rows("""
+                WITH expected AS (
+                    SELECT id, merchant_id, unnest(CASE
+                        WHEN status = 'succeeded' AND capture_method = 'automatic' THEN ARRAY['payment.succeeded']
+                        WHEN status = 'succeeded' THEN ARRAY['payment.requires_capture', 'payment.captured']
+                        WHEN status = 'declined' THEN ARRAY['payment.declined']
+                        WHEN status = 'requires_capture' THEN ARRAY['payment.requires_capture']
+                        WHEN status = 'canceled' THEN ARRAY['payment.requires_capture', 'payment.canceled']
+                        ELSE ARRAY[]::text[] END) AS type
+                    FROM payments WHERE processor_key IS NOT NULL
+                    UNION ALL
+                    SELECT id, merchant_id, 'refund.' || status FROM refunds WHERE status <> 'pending'),
+                reported AS (SELECT object_id AS id, merchant_id, type FROM events)
+                (SELECT 'missing' AS what, * FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM reported) m)
+                UNION ALL
+                (SELECT 'unexpected', * FROM (SELECT * FROM reported EXCEPT ALL SELECT * FROM expected) u)""")) {
+            broken.add("event " + row.get("what") + ": " + row.get("type") + " of " + row.get("id"));
+        }
+        return broken;
     }
 
     /** Anything under way: a create processing, a capture or cancel pending, a refund pending. */

@@ -34,6 +34,7 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.management.test-port", String.valueOf(management));
         config.put("quarkus.management.port", String.valueOf(management));
         config.put("payments.idempotency.cleanup-interval", "1s");
+        config.put("payments.events.cleanup-interval", "1s");
         config.put("payments.database.lock-timeout", LOCK_TIMEOUT);
         // the tests' bursts (200 concurrent payments) stay far below the limit, except for the one
         // merchant the rate-limit test registers

@@ -1,0 +1,43 @@
+package dev.payments.event;
+
+import static dev.payments.database.DatabaseException.autocommit;
+
+import dev.payments.config.PaymentsConfig;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * Deletes events older than {@code payments.events.retention}, oldest first, in batches of one
+ * statement each, at most {@code cleanup-max-batches} per run. The payments and refunds they
+ * reported stay.
+ */
+@ApplicationScoped
+public class EventCleanup {
+
+    private static final Logger LOG = Logger.getLogger(EventCleanup.class);
+
+    private final EventStore store;
+    private final PaymentsConfig.Events config;
+
+    EventCleanup(EventStore store, PaymentsConfig config) {
+        this.store = store;
+        this.config = config.events();
+    }
+
+    @Scheduled(identity = "expired-events", every = "${payments.events.cleanup-interval}",
+            delayed = "${payments.events.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void run() {
+        int total = 0;
+        for (int batch = 0; batch < config.cleanupMaxBatches(); batch++) {
+            int deleted = autocommit(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
+            total += deleted;
+            if (deleted < config.cleanupBatchSize()) {
+                break;
+            }
+        }
+        if (total > 0) {
+            LOG.infof("deleted %d events past their retention", total);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package dev.payments.event;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+@QuarkusIntegrationTest
+class EventsIT extends EventsTest {
+}
