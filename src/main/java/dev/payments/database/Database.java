@@ -79,6 +79,30 @@ public class Database {
         }
     }
 
+    /** One batch of a purge, one statement (or transaction). */
+    @FunctionalInterface
+    public interface Batch {
+        /** One batch; the rows it did. */
+        int run() throws SQLException;
+    }
+
+    /**
+     * A bounded purge: runs {@code batch} until one does fewer than {@code batchSize} rows (nothing
+     * more to do) or {@code maxBatches} have run, so that one run stays bounded even after a long
+     * outage. Returns the rows done in all.
+     */
+    public static int inBatches(int maxBatches, int batchSize, Batch batch) {
+        int total = 0;
+        for (int done = 0; done < maxBatches; done++) {
+            int rows = DatabaseException.autocommit(batch::run);
+            total += rows;
+            if (rows < batchSize) {
+                break;
+            }
+        }
+        return total;
+    }
+
     /** A duration as the seconds a {@code make_interval(secs => ?)} parameter takes. */
     public static double seconds(Duration duration) {
         return duration.toMillis() / 1000.0;

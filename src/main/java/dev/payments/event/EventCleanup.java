@@ -1,8 +1,7 @@
 package dev.payments.event;
 
-import static dev.payments.database.DatabaseException.autocommit;
-
 import dev.payments.config.PaymentsConfig;
+import dev.payments.database.Database;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -28,14 +27,8 @@ public class EventCleanup {
     @Scheduled(identity = "expired-events", every = "${payments.events.cleanup-interval}",
             delayed = "${payments.events.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        int total = 0;
-        for (int batch = 0; batch < config.cleanupMaxBatches(); batch++) {
-            int deleted = autocommit(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
-            total += deleted;
-            if (deleted < config.cleanupBatchSize()) {
-                break;
-            }
-        }
+        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(),
+                () -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
         if (total > 0) {
             LOG.infof("deleted %d events past their retention", total);
         }

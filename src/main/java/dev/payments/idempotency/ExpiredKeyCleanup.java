@@ -1,6 +1,7 @@
 package dev.payments.idempotency;
 
 import dev.payments.config.PaymentsConfig;
+import dev.payments.database.Database;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,15 +28,9 @@ public class ExpiredKeyCleanup {
     @Scheduled(identity = "expired-idempotency-keys", every = "${payments.idempotency.cleanup-interval}",
             delayed = "${payments.idempotency.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        int total = 0;
-        for (int batch = 0; batch < config.cleanupMaxBatches(); batch++) {
-            int deleted = QuarkusTransaction.requiringNew()
-                    .call(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
-            total += deleted;
-            if (deleted < config.cleanupBatchSize()) {
-                break;
-            }
-        }
+        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(),
+                () -> QuarkusTransaction.requiringNew()
+                        .call(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize())));
         if (total > 0) {
             LOG.infof("deleted %d expired idempotency keys", total);
         }

@@ -183,6 +183,32 @@ public class IdempotencyStore {
 
         /** The event the change is: its type (payment.succeeded, ...) and the object as GET shows it now. */
         Event event();
+
+        /** Binds an UPDATE's parameters from position {@code from}; returns the next free position. */
+        @FunctionalInterface
+        interface Binder {
+            int bind(PreparedStatement statement, int from) throws SQLException;
+        }
+
+        /** The completion {@code update}, bound by {@code binder}, reported as {@code event}. */
+        static Completion of(String update, Event event, Binder binder) {
+            return new Completion() {
+                @Override
+                public String update() {
+                    return update;
+                }
+
+                @Override
+                public int bind(PreparedStatement statement, int from) throws SQLException {
+                    return binder.bind(statement, from);
+                }
+
+                @Override
+                public Event event() {
+                    return event;
+                }
+            };
+        }
     }
 
     /** An event of a completed change: {@code type}, and {@code object} (JSON) as GET returns it after the change. */

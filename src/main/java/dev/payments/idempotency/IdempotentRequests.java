@@ -94,14 +94,16 @@ public class IdempotentRequests {
     }
 
     private <S> Result claim(Request request, String fingerprint, IdempotentOperation<S> operation) {
+        // asked once: a create's creation binds the payment, its metadata serialized already
+        IdempotencyStore.Creation<S> creation = operation.creationWithClaim();
         for (int attempt = 1; attempt <= MAX_CLAIM_ATTEMPTS; attempt++) {
             // Waits here while a concurrent first phase holds the same key, then claims it (that
             // one rolled back) or finds it taken (that one committed).
-            Claimed<S> claimed = operation.creationWithClaim() != null
-                    ? autocommit(() -> claimWithCreation(request, fingerprint, operation))
+            Claimed<S> claimed = creation != null
+                    ? autocommit(() -> claimWithCreation(request, fingerprint, operation, creation))
                     : inTransaction(() -> claimAndBegin(request, fingerprint, operation));
             if (claimed.begun() instanceof IdempotentOperation.Begun.Started<S> started) {
-                return drive(request, operation, started.attempt(), false);
+                return firstAttempt(request, operation, started.attempt());
             }
             if (claimed.begun() instanceof IdempotentOperation.Begun.Refused<S> refused) {
                 return Result.of(refused.answer(), false);
@@ -138,10 +140,10 @@ public class IdempotentRequests {
     private record Claimed<S>(IdempotentOperation.Begun<S> begun, Optional<StoredKey> stored) {
     }
 
-    private <S> Claimed<S> claimWithCreation(Request request, String fingerprint, IdempotentOperation<S> operation)
-            throws SQLException {
+    private <S> Claimed<S> claimWithCreation(Request request, String fingerprint, IdempotentOperation<S> operation,
+            IdempotencyStore.Creation<S> creation) throws SQLException {
         IdempotencyStore.Claim<S> claim = keys.claim(request.merchantId(), request.key(), fingerprint,
-                config.retention(), operation.paymentId(), operation.creationWithClaim());
+                config.retention(), operation.paymentId(), creation);
         if (claim instanceof IdempotencyStore.Claim.Claimed<S> claimed) {
             return new Claimed<>(new IdempotentOperation.Begun.Started<>(claimed.created()), Optional.empty());
         }
@@ -167,10 +169,11 @@ public class IdempotentRequests {
         return claim instanceof IdempotencyStore.Claim.Taken<?> taken ? Optional.of(taken.stored()) : Optional.empty();
     }
 
-    private <S> Result drive(Request request, IdempotentOperation<S> operation, S attempt, boolean replayed) {
-        Optional<StoredKey.Answer> answer = operation.drive(attempt, replayed);
+    /** Phases 2 and 3 for the request that has just begun the operation: its answer is no replay. */
+    private <S> Result firstAttempt(Request request, IdempotentOperation<S> operation, S attempt) {
+        Optional<StoredKey.Answer> answer = operation.drive(attempt, false);
         if (answer.isPresent()) {
-            return Result.of(answer.get(), replayed);
+            return Result.of(answer.get(), false);
         }
         // another attempt finished it first; the outcome is the same processor call, and its answer stands
         return answerOf(request, operation.resourceId())

@@ -2,7 +2,6 @@ package dev.payments.payment;
 
 import static dev.payments.database.DatabaseException.autocommit;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.event.Events;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
@@ -49,7 +48,7 @@ public class PaymentActions {
     private final Duration lease;
 
     PaymentActions(PaymentSteps steps, PaymentService payments, PaymentStore store, IdempotencyStore keys,
-            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, Events events, PaymentsConfig config) {
+            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, Events events) {
         this.events = events;
         this.steps = steps;
         this.payments = payments;
@@ -58,7 +57,7 @@ public class PaymentActions {
         this.processor = processor;
         this.metrics = metrics;
         this.answers = answers;
-        this.lease = PaymentService.attemptBound(config.processor());
+        this.lease = payments.lease();
     }
 
     /** Captures the authorization (all of it, or {@code request.amount()}); 200 with the payment. */

@@ -80,15 +80,15 @@ public class PaymentService {
      * them at their cap, plus a second for the commits around it. Past it nobody can still be
      * waiting for the processor's answer, so another attempt may take over.
      */
-    public static Duration attemptBound(PaymentsConfig.Processor processor) {
+    static Duration attemptBound(PaymentsConfig.Processor processor) {
         int calls = processor.maxRetries() + 1;
         return processor.timeout().multipliedBy(calls)
                 .plus(processor.maxRetryDelay().multipliedBy(processor.maxRetries()))
                 .plusSeconds(1);
     }
 
-    /** The lease each attempt at phase 2 takes: see {@link #attemptBound}. */
-    Duration lease() {
+    /** The lease each attempt at phase 2 takes, of any operation: see {@link #attemptBound}. */
+    public Duration lease() {
         return lease;
     }
 

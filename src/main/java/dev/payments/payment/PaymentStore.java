@@ -203,7 +203,7 @@ public class PaymentStore {
 
     /** A create's phase 3, as the completion of its key: the payment as the outcome leaves it. */
     public IdempotencyStore.Completion finished(Payment payment, IdempotencyStore.Event event) {
-        return completion(FINISH, event, (finish, from) -> {
+        return IdempotencyStore.Completion.of(FINISH, event, (finish, from) -> {
             finish.setString(from, payment.status.value());
             finish.setString(from + 1, payment.declineCode);
             finish.setString(from + 2, payment.processorChargeId);
@@ -216,7 +216,7 @@ public class PaymentStore {
 
     /** A capture's phase 3: the payment captured for {@code amount}. */
     public IdempotencyStore.Completion captured(UUID paymentId, long amount, IdempotencyStore.Event event) {
-        return completion(FINISH_CAPTURE, event, (finish, from) -> {
+        return IdempotencyStore.Completion.of(FINISH_CAPTURE, event, (finish, from) -> {
             finish.setLong(from, amount);
             finish.setObject(from + 1, paymentId);
             return from + 2;
@@ -225,34 +225,11 @@ public class PaymentStore {
 
     /** A cancel's phase 3: the payment canceled at {@code at}, for the reason its cancel was started with. */
     public IdempotencyStore.Completion canceled(UUID paymentId, Instant at, IdempotencyStore.Event event) {
-        return completion(FINISH_CANCEL, event, (finish, from) -> {
+        return IdempotencyStore.Completion.of(FINISH_CANCEL, event, (finish, from) -> {
             finish.setObject(from, at.atOffset(ZoneOffset.UTC));
             finish.setObject(from + 1, paymentId);
             return from + 2;
         });
-    }
-
-    private interface Binder {
-        int bind(PreparedStatement statement, int from) throws SQLException;
-    }
-
-    private static IdempotencyStore.Completion completion(String update, IdempotencyStore.Event event, Binder binder) {
-        return new IdempotencyStore.Completion() {
-            @Override
-            public IdempotencyStore.Event event() {
-                return event;
-            }
-
-            @Override
-            public String update() {
-                return update;
-            }
-
-            @Override
-            public int bind(PreparedStatement statement, int from) throws SQLException {
-                return binder.bind(statement, from);
-            }
-        };
     }
 
     /** The merchant's payment, locked until the end of the transaction; empty if there is none. */

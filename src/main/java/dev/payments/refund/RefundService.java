@@ -2,7 +2,6 @@ package dev.payments.refund;
 
 import static dev.payments.database.DatabaseException.autocommit;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.event.Events;
 import dev.payments.idempotency.Answers;
 import dev.payments.idempotency.IdempotencyKey;
@@ -58,7 +57,7 @@ public class RefundService {
     private final Duration lease;
 
     RefundService(PaymentSteps steps, PaymentService payments, RefundStore store, IdempotencyStore keys,
-            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, Events events, PaymentsConfig config) {
+            PaymentProcessor processor, PaymentMetrics metrics, Answers answers, Events events) {
         this.events = events;
         this.steps = steps;
         this.payments = payments;
@@ -67,7 +66,7 @@ public class RefundService {
         this.processor = processor;
         this.metrics = metrics;
         this.answers = answers;
-        this.lease = PaymentService.attemptBound(config.processor());
+        this.lease = payments.lease();
     }
 
     Duration lease() {

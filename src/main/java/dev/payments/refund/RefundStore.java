@@ -5,7 +5,6 @@ import dev.payments.database.Database;
 import dev.payments.idempotency.IdempotencyStore;
 import dev.payments.json.StringMaps;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -89,26 +88,13 @@ public class RefundStore {
 
     /** Phase 3, as the completion of the refund's key. */
     public IdempotencyStore.Completion finished(Refund refund, IdempotencyStore.Event event) {
-        return new IdempotencyStore.Completion() {
-            @Override
-            public IdempotencyStore.Event event() {
-                return event;
-            }
-
-            @Override
-            public String update() {
-                return FINISH;
-            }
-
-            @Override
-            public int bind(PreparedStatement finish, int from) throws SQLException {
-                finish.setString(from, refund.status);
-                finish.setString(from + 1, refund.processorRefundId);
-                finish.setString(from + 2, refund.failureCode);
-                finish.setObject(from + 3, refund.id);
-                return from + 4;
-            }
-        };
+        return IdempotencyStore.Completion.of(FINISH, event, (finish, from) -> {
+            finish.setString(from, refund.status);
+            finish.setString(from + 1, refund.processorRefundId);
+            finish.setString(from + 2, refund.failureCode);
+            finish.setObject(from + 3, refund.id);
+            return from + 4;
+        });
     }
 
     /** Takes the lease of a pending refund whose lease has passed (or was given back); empty if not. */
