@@ -15,7 +15,7 @@ status() { head -1 | awk '{print $2}'; }
 id_of() { grep -o '"id":"[0-9a-f-]*"' | head -1 | cut -d'"' -f4; }
 fail() { echo "SMOKE FAILED: $*" >&2; exit 1; }
 
-curl -fs --max-time 10 "$MANAGEMENT/q/health/ready" | grep -q '"UP"' || fail "readiness on $MANAGEMENT"
+curl -fs --max-time 10 "$MANAGEMENT/q/health/ready" | grep '"UP"' >/dev/null || fail "readiness on $MANAGEMENT"
 echo "ready (management interface)"
 
 first=$(post "$KEY" "$BODY")
