@@ -28,6 +28,11 @@ public class Answers {
         return new StoredKey.Answer(200, write(body), null);
     }
 
+    /** 202 with what was scheduled. */
+    public StoredKey.Answer accepted(Object body) {
+        return new StoredKey.Answer(202, write(body), null);
+    }
+
     /** A problem that is the operation's outcome (a decline, a state error), replayed like a success. */
     public StoredKey.Answer problem(Problem problem) {
         return new StoredKey.Answer(problem.status(), problems.write(problem), null);

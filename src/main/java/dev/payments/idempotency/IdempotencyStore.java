@@ -71,7 +71,7 @@ public class IdempotencyStore {
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ?""";
 
-    /** A refusal decided in phase 1 (a 409 for the resource's state), stored in the claiming transaction. */
+    /** An answer decided in phase 1 (a 409 for the resource's state, or a local operation's result), stored in the claiming transaction. */
     private static final String ANSWER = """
             UPDATE idempotency_keys SET response_status = ?, response_body = ?, response_location = ?
             WHERE merchant_id = ? AND idempotency_key = ? AND response_status IS NULL""";
@@ -111,6 +111,8 @@ public class IdempotencyStore {
             WHERE k.merchant_id = expired.merchant_id AND k.idempotency_key = expired.idempotency_key""";
 
     private final Database database;
+    /** Tells this instance's observers (the webhook worker) that an event has committed. */
+    private final jakarta.enterprise.event.Event<Event> reported;
     /**
      * The claim statement for each kind of creation, composed once: every create uses it, and a
      * statement text built anew each time would cost a format and a hash of ~1 KB per request.
@@ -119,8 +121,9 @@ public class IdempotencyStore {
     /** The same for each kind of completion. */
     private final Map<String, String> completeStatements = new ConcurrentHashMap<>();
 
-    IdempotencyStore(Database database) {
+    IdempotencyStore(Database database, jakarta.enterprise.event.Event<Event> reported) {
         this.database = database;
+        this.reported = reported;
     }
 
     /**
@@ -297,7 +300,7 @@ public class IdempotencyStore {
                 row.getBoolean(from + 7));
     }
 
-    /** Stores the answer of a request refused in its phase 1, in the transaction that claimed the key. */
+    /** Stores the answer phase 1 gave (a refusal, or a local operation done), in the transaction that claimed the key. */
     public void answer(String merchantId, IdempotencyKey key, StoredKey.Answer answer) throws SQLException {
         try (Connection connection = database.connection();
                 PreparedStatement store = connection.prepareStatement(ANSWER)) {
@@ -335,10 +338,15 @@ public class IdempotencyStore {
             complete.setString(next + 2, answer.location());
             complete.setString(next + 3, merchantId);
             complete.setString(next + 4, key.map(IdempotencyKey::value).orElse(null));
+            boolean finished;
             try (ResultSet row = complete.executeQuery()) {
                 row.next();
-                return row.getLong(1) == 1;
+                finished = row.getLong(1) == 1;
             }
+            if (finished) {
+                reported.fire(event);
+            }
+            return finished;
         }
     }
 

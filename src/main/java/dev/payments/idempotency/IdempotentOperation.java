@@ -20,7 +20,10 @@ import java.util.UUID;
  */
 public interface IdempotentOperation<S> {
 
-    /** The payment the operation concerns (the key row's foreign key, to the key's own merchant). */
+    /**
+     * The payment the operation concerns (the key row's foreign key, to the key's own merchant);
+     * null for an operation that concerns none.
+     */
     UUID paymentId();
 
     /** What the operation makes or changes: the key's resource, whose unfinished attempt a retry waits for. */
@@ -61,8 +64,12 @@ public interface IdempotentOperation<S> {
         record Started<S>(S attempt) implements Begun<S> {
         }
 
-        /** The operation may not run (a state error): this answer is the key's, stored and replayed. */
-        record Refused<S>(StoredKey.Answer answer) implements Begun<S> {
+        /**
+         * Phase 1 answered the request: the operation may not run (a state error), or it needs no
+         * processor and is done (a webhook endpoint made). The answer is the key's, stored in the
+         * same transaction and replayed.
+         */
+        record Answered<S>(StoredKey.Answer answer) implements Begun<S> {
         }
     }
 }

@@ -105,8 +105,8 @@ public class IdempotentRequests {
             if (claimed.begun() instanceof IdempotentOperation.Begun.Started<S> started) {
                 return firstAttempt(request, operation, started.attempt());
             }
-            if (claimed.begun() instanceof IdempotentOperation.Begun.Refused<S> refused) {
-                return Result.of(refused.answer(), false);
+            if (claimed.begun() instanceof IdempotentOperation.Begun.Answered<S> answered) {
+                return Result.of(answered.answer(), false);
             }
             Optional<StoredKey> stored = claimed.stored().isPresent()
                     ? claimed.stored()
@@ -158,9 +158,9 @@ public class IdempotentRequests {
             return new Claimed<>(null, storedOf(claim));
         }
         IdempotentOperation.Begun<S> begun = operation.begin();
-        if (begun instanceof IdempotentOperation.Begun.Refused<S> refused) {
-            // processed and refused, in the same transaction as the claim: the refusal is the key's answer
-            keys.answer(request.merchantId(), request.key(), refused.answer());
+        if (begun instanceof IdempotentOperation.Begun.Answered<S> answered) {
+            // answered in the same transaction as the claim (refused, or done): that is the key's answer
+            keys.answer(request.merchantId(), request.key(), answered.answer());
         }
         return new Claimed<>(begun, Optional.empty());
     }

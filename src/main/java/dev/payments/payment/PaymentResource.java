@@ -1,8 +1,8 @@
 package dev.payments.payment;
 
+import dev.payments.http.IdempotentResponses;
 import dev.payments.http.Pages;
 import dev.payments.idempotency.IdempotencyKey;
-import dev.payments.idempotency.IdempotentRequests;
 import dev.payments.refund.CreateRefundRequest;
 import dev.payments.refund.RefundList;
 import dev.payments.refund.RefundResponse;
@@ -12,7 +12,6 @@ import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.validation.Valid;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -57,7 +56,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class PaymentResource {
 
-    static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    private static final String REPLAYED_HEADER = IdempotentResponses.REPLAYED_HEADER;
 
     private final PaymentService payments;
     private final PaymentActions actions;
@@ -118,7 +117,7 @@ public class PaymentResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        return onWorker(() -> payments.create(merchantId, key, request));
+        return IdempotentResponses.onWorker(() -> payments.create(merchantId, key, request));
     }
 
     @POST
@@ -143,7 +142,7 @@ public class PaymentResource {
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
         CaptureRequest capture = request == null ? CaptureRequest.WHOLE : request;
-        return onWorker(() -> actions.capture(merchantId, key, paymentId, capture));
+        return IdempotentResponses.onWorker(() -> actions.capture(merchantId, key, paymentId, capture));
     }
 
     @POST
@@ -167,7 +166,7 @@ public class PaymentResource {
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
         CancelRequest cancel = request == null ? CancelRequest.NO_REASON : request;
-        return onWorker(() -> actions.cancel(merchantId, key, paymentId, cancel));
+        return IdempotentResponses.onWorker(() -> actions.cancel(merchantId, key, paymentId, cancel));
     }
 
     @POST
@@ -201,7 +200,7 @@ public class PaymentResource {
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
         CreateRefundRequest refund = request == null ? CreateRefundRequest.ALL_THAT_REMAINS : request;
-        return onWorker(() -> refunds.create(merchantId, key, paymentId, refund));
+        return IdempotentResponses.onWorker(() -> refunds.create(merchantId, key, paymentId, refund));
     }
 
     @GET
@@ -225,31 +224,6 @@ public class PaymentResource {
     /** The path's payment id; 404 for anything that cannot name one. */
     private static UUID paymentId(String id) {
         return Pages.uuid(id).orElseThrow(() -> Problems.notFound("No payment " + id + " for this merchant."));
-    }
-
-    /**
-     * Up to here on the event loop, which has read the whole body already; the work blocks, so it
-     * runs on a worker thread. (A blocking method would instead read the body on the worker,
-     * waiting on the event loop for each part: a measurable cost per request.)
-     */
-    private static Uni<Response> onWorker(java.util.function.Supplier<IdempotentRequests.Result> work) {
-        return Uni.createFrom().item(work)
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .map(PaymentResource::toResponse);
-    }
-
-    /** The key's answer as HTTP: status, body, Location, and Idempotent-Replayed on a replay. */
-    static Response toResponse(IdempotentRequests.Result result) {
-        Response.ResponseBuilder response = Response.status(result.status())
-                .type(result.status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
-                .entity(result.body());
-        if (result.location() != null) {
-            response.header(HttpHeaders.LOCATION, result.location());
-        }
-        if (result.replayed()) {
-            response.header(REPLAYED_HEADER, "true");
-        }
-        return response.build();
     }
 
     @GET

@@ -86,7 +86,7 @@ public class PaymentSteps {
                         metrics.operation(operation, PaymentMetrics.REFUSED);
                         LOG.infof("%s refused merchant=%s payment_id=%s: %s", operation, merchantId, paymentId,
                                 refusal.detail());
-                        return new Begun.Refused<>(answers.problem(refusal));
+                        return new Begun.Answered<>(answers.problem(refusal));
                     }
 
                     @Override

@@ -29,7 +29,8 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                 @Tag(name = "Payments", description = "Create, capture and cancel payments exactly once per Idempotency-Key, "
                         + "and read them back"),
                 @Tag(name = "Refunds", description = "Refund captured payments in parts, exactly once per Idempotency-Key"),
-                @Tag(name = "Events", description = "Every change of a payment or refund, written with the change itself")},
+                @Tag(name = "Events", description = "Every change of a payment or refund, written with the change itself"),
+                @Tag(name = "Webhooks", description = "Endpoints that every event is POSTed to, signed, at least once")},
         components = @Components(
                 parameters = @Parameter(name = "IdempotencyKey", in = ParameterIn.HEADER, required = true,
                         description = "Your unique id for this request: 1 to 255 visible ASCII characters; a quoted "
@@ -42,6 +43,9 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
                                 content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = "NoSuchPayment", responseCode = "404",
                                 description = "No such payment for this merchant; the key is not used up",
+                                content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
+                        @APIResponse(name = "NoSuchWebhookEndpoint", responseCode = "404",
+                                description = "No such webhook endpoint for this merchant; the key is not used up",
                                 content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class))),
                         @APIResponse(name = "KeyReused", responseCode = "422",
                                 description = "The Idempotency-Key was used with a different request (another method, "

@@ -84,6 +84,16 @@ public final class Problems {
                 .withPayment(paymentId);
     }
 
+    public static Problem tooManyWebhookEndpoints(int limit) {
+        return Problem.of("too-many-webhook-endpoints", "Too many webhook endpoints", 409,
+                "You have " + limit + " webhook endpoints, the most a merchant may have; delete one first.");
+    }
+
+    public static Problem noSubscribedEndpoint(String eventType) {
+        return Problem.of("no-subscribed-endpoint", "No endpoint for this event", 409,
+                "None of your enabled webhook endpoints takes " + eventType + " events: nothing to redeliver to.");
+    }
+
     /** A refund is recorded but the processor has not confirmed its outcome yet. */
     public static ProblemException refundPending(UUID paymentId, UUID refundId) {
         return new ProblemException(Problem.of("refund-pending", "Refund pending", 503,

@@ -33,6 +33,7 @@ public final class ProcessorInvariants {
         }
         List<String> broken = new ArrayList<>(checkAmounts());
         broken.addAll(checkEvents());
+        broken.addAll(checkDeliveries());
         for (Map<String, Object> row : TestDatabase.rows(
                 "SELECT id::text AS id, status, pending_action FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL")) {
             broken.add("payment " + row.get("id") + " is still " + row.get("status") + " " + row.get("pending_action"));
@@ -147,6 +148,37 @@ public final class ProcessorInvariants {
                 UNION ALL
                 (SELECT 'unexpected', * FROM (SELECT * FROM reported EXCEPT ALL SELECT * FROM expected) u)""")) {
             broken.add("event " + row.get("what") + ": " + row.get("type") + " of " + row.get("id"));
+        }
+        return broken;
+    }
+
+    /**
+     * Every event is delivered or still scheduled to each endpoint that took it (enabled and
+     * subscribed to its type when it was written), by SQL: a failed delivery only after attempts or
+     * with its endpoint disabled; and no delivery to an endpoint that did not take the event.
+     */
+    public static List<String> checkDeliveries() {
+        List<String> broken = new ArrayList<>();
+        for (Map<String, Object> row : TestDatabase.rows("""
+                WITH owed AS (
+                    SELECT ev.id AS event_id, e.id AS endpoint_id
+                    FROM events ev JOIN webhook_endpoints e ON e.merchant_id = ev.merchant_id
+                    WHERE e.created_at <= ev.created_at AND (e.disabled_at IS NULL OR e.disabled_at > ev.created_at)
+                      AND e.enabled_events && ARRAY['*', ev.type])
+                SELECT 'no delivery' AS what, o.event_id::text AS event_id, o.endpoint_id::text AS endpoint_id
+                FROM owed o LEFT JOIN webhook_deliveries d ON d.event_id = o.event_id AND d.endpoint_id = o.endpoint_id
+                WHERE d.id IS NULL
+                UNION ALL
+                SELECT 'failed without trying', d.event_id::text, d.endpoint_id::text
+                FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                WHERE d.status = 'failed' AND d.attempts = 0 AND e.status = 'enabled'
+                UNION ALL
+                SELECT 'delivered to an endpoint that did not take it', d.event_id::text, d.endpoint_id::text
+                FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id
+                JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                WHERE NOT e.enabled_events && ARRAY['*', ev.type] OR e.merchant_id <> ev.merchant_id""")) {
+            broken.add("webhook " + row.get("what") + ": event " + row.get("event_id") + " to endpoint "
+                    + row.get("endpoint_id"));
         }
         return broken;
     }

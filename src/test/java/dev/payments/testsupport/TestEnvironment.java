@@ -21,6 +21,9 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
     /** Short enough that the 409 test is quick, long enough that a racing burst never reaches it. */
     public static final String LOCK_TIMEOUT = "2s";
 
+    /** Short, so that the slow-receiver tests are quick; a receiver that waits longer times the attempt out. */
+    public static final String WEBHOOK_TIMEOUT = "1s";
+
     private LocalPostgres postgres;
     private Simulator simulator;
 
@@ -41,6 +44,12 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         config.put("payments.rate-limit.requests-per-second", "100000");
         config.put("payments.rate-limit.burst", "100000");
         config.put("payments.rate-limit.merchants." + Api.THROTTLED, String.valueOf(Api.THROTTLED_RATE));
+        // webhooks to the tests' receivers on loopback, retried and timed out fast
+        config.put("payments.webhooks.allow-insecure-local", "true");
+        config.put("payments.webhooks.initial-backoff", "100ms");
+        config.put("payments.webhooks.max-backoff", "1s");
+        config.put("payments.webhooks.timeout", WEBHOOK_TIMEOUT);
+        config.put("payments.webhooks.poll-interval", "200ms");
         // the processor is the simulator, over HTTP, in a process of its own
         simulator = Simulator.start(0);
         System.setProperty(Simulator.URL_PROPERTY, simulator.url());

@@ -1,0 +1,311 @@
+package dev.payments.webhook;
+
+import static dev.payments.database.DatabaseException.autocommit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.config.PaymentsConfig;
+import dev.payments.event.EventResponse;
+import dev.payments.idempotency.IdempotencyStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends due deliveries: claims them ({@link DeliveryStore#claim}, safe with any number of
+ * instances), checks each URL's address again, POSTs the event signed with the endpoint's secrets,
+ * and records the outcome. Between claim and record no transaction is open and no connection is
+ * held; the requests are asynchronous (Vert.x), so a thousand slow endpoints cost sockets, not
+ * threads. Woken at once by this instance's own events, and every poll interval for the rest.
+ *
+ * <p>At least once: an instance that dies after the receiver processed a delivery, or a receiver
+ * that answers after the timeout, gets the event sent again once the lease ends or at the next
+ * retry. Receivers deduplicate on Payments-Event-Id.
+ */
+@ApplicationScoped
+public class DeliveryWorker {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryWorker.class);
+
+    /** Deliveries claimed per statement at most: one claim's rows are sent while the next is claimed. */
+    private static final int BATCH = 100;
+    private static final String USER_AGENT = "payment-service-webhooks/1";
+
+    private final DeliveryStore store;
+    private final WebhookUrls urls;
+    private final WebhookMetrics metrics;
+    private final ObjectMapper json;
+    private final Vertx vertx;
+    private final PaymentsConfig.Webhooks config;
+    private final Duration lease;
+    private final Semaphore slots;
+    private final AtomicBoolean pollQueued = new AtomicBoolean();
+    private final AtomicInteger threads = new AtomicInteger();
+    private volatile boolean running;
+    private HttpClient client;
+    /** Claims, one at a time. */
+    private ExecutorService poller;
+    /** What blocks around a send: resolving the URL's host, writing the outcome. */
+    private ExecutorService blocking;
+
+    DeliveryWorker(DeliveryStore store, WebhookUrls urls, WebhookMetrics metrics, ObjectMapper json, Vertx vertx,
+            PaymentsConfig config) {
+        this.store = store;
+        this.urls = urls;
+        this.metrics = metrics;
+        this.json = json;
+        this.vertx = vertx;
+        this.config = config.webhooks();
+        // past the attempt's own timeout with room to spare: no other instance takes a delivery
+        // while its attempt can still be running
+        this.lease = this.config.timeout().multipliedBy(2).plusSeconds(5);
+        this.slots = new Semaphore(this.config.maxInFlight());
+    }
+
+    void start(@Observes StartupEvent started) {
+        if (!config.deliver()) {
+            LOG.info("webhook delivery is off in this instance (payments.webhooks.deliver=false)");
+            return;
+        }
+        int timeout = (int) config.timeout().toMillis();
+        client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout(timeout)
+                .setIdleTimeout(timeout).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setKeepAlive(true)
+                .setMaxPoolSize(config.maxInFlightPerEndpoint())
+                .setVerifyHost(true)
+                .setForceSni(true)
+                .setTryUseCompression(false));
+        poller = Executors.newSingleThreadExecutor(named("webhook-poller"));
+        blocking = Executors.newFixedThreadPool(8, named("webhook-delivery"));
+        running = true;
+        wake();
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (!running) {
+            return;
+        }
+        running = false;
+        poller.shutdown();
+        try {
+            // attempts under way may finish and be recorded; those that do not are retried after their lease
+            if (!slots.tryAcquire(config.maxInFlight(), config.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                LOG.infof("stopping with webhook deliveries under way: they are retried after their lease (%s)", lease);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        blocking.shutdown();
+        client.close();
+    }
+
+    /** An event this instance has just committed: its deliveries are due now. */
+    void onEvent(@Observes IdempotencyStore.Event written) {
+        wake();
+    }
+
+    @Scheduled(identity = "webhook-deliveries", every = "${payments.webhooks.poll-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void tick() {
+        if (!running) {
+            return;
+        }
+        wake();
+        try {
+            DeliveryStore.Backlog backlog = autocommit(store::backlog);
+            metrics.backlog(backlog.ageSeconds(), backlog.due());
+        } catch (RuntimeException e) {
+            LOG.debugf("webhook backlog not measured: %s", e.getMessage());
+        }
+    }
+
+    private void wake() {
+        if (running && pollQueued.compareAndSet(false, true)) {
+            poller.execute(this::poll);
+        }
+    }
+
+    /** Claims as many due deliveries as there are free slots, until no more are due. */
+    private void poll() {
+        pollQueued.set(false);
+        while (running) {
+            int free = Math.min(BATCH, slots.availablePermits());
+            if (free == 0) {
+                return; // a finishing attempt wakes the poller again
+            }
+            List<DeliveryStore.Claimed> claimed;
+            try {
+                claimed = autocommit(() -> store.claim(config.maxInFlightPerEndpoint(), free, lease));
+            } catch (RuntimeException e) {
+                LOG.warnf("webhook deliveries not claimed, retried at the next poll: %s", e.getMessage());
+                return;
+            }
+            for (DeliveryStore.Claimed delivery : claimed) {
+                slots.acquireUninterruptibly(); // only this thread acquires: a permit counted free is there
+                blocking.execute(() -> send(delivery));
+            }
+            if (claimed.size() < free) {
+                return;
+            }
+        }
+    }
+
+    private void send(DeliveryStore.Claimed delivery) {
+        long started = System.nanoTime();
+        try {
+            request(delivery, started);
+        } catch (RuntimeException e) {
+            LOG.warnf("webhook delivery_id=%s not sent: %s", delivery.id(), e.toString());
+            finish(delivery, started, null, describe(e));
+        }
+    }
+
+    private void request(DeliveryStore.Claimed delivery, long started) {
+        WebhookUrls.Target target;
+        try {
+            target = urls.check(delivery.url());
+        } catch (WebhookUrls.Refused e) {
+            metrics.attempt(WebhookMetrics.REFUSED);
+            finish(delivery, started, null, "not sent: the URL " + e.getMessage());
+            return;
+        }
+        String body = body(delivery);
+        long timestamp = Instant.now().getEpochSecond();
+        RequestOptions request = new RequestOptions()
+                .setMethod(HttpMethod.POST)
+                // connect to the address just checked, not to whatever the name resolves to next
+                .setServer(SocketAddress.inetSocketAddress(target.port(), target.address().getHostAddress()))
+                .setHost(target.uri().getHost())
+                .setPort(target.port())
+                .setSsl(target.tls())
+                .setURI(target.requestUri())
+                .setFollowRedirects(false)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("User-Agent", USER_AGENT)
+                .putHeader(WebhookSignatures.EVENT_ID_HEADER, delivery.eventId().toString())
+                .putHeader(WebhookSignatures.EVENT_TYPE_HEADER, delivery.eventType())
+                .putHeader(WebhookSignatures.HEADER, WebhookSignatures.header(timestamp, body, delivery.secrets()));
+        Promise<Integer> answered = Promise.promise();
+        long timer = vertx.setTimer(config.timeout().toMillis(),
+                id -> answered.tryFail("no answer within " + config.timeout().toMillis() + " ms"));
+        client.request(request).onComplete(opened -> {
+            if (opened.failed()) {
+                answered.tryFail(opened.cause());
+                return;
+            }
+            HttpClientRequest sending = opened.result();
+            answered.future().onFailure(timedOut -> sending.reset());
+            sending.send(body).onComplete(response -> {
+                if (response.failed()) {
+                    answered.tryFail(response.cause());
+                } else {
+                    answered.tryComplete(response.result().statusCode());
+                    response.result().end(); // the body is not read: drained, so that the connection can be reused
+                }
+            });
+        });
+        answered.future().onComplete(outcome -> {
+            vertx.cancelTimer(timer);
+            Integer status = outcome.succeeded() ? outcome.result() : null;
+            String error = outcome.succeeded() ? null : describe(outcome.cause());
+            blocking.execute(() -> finish(delivery, started, status, error));
+        });
+    }
+
+    /** Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried. */
+    private void finish(DeliveryStore.Claimed delivery, long started, Integer status, String error) {
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        try {
+            if (status != null && status >= 200 && status < 300) {
+                if (autocommit(() -> store.delivered(delivery, status, millis))) {
+                    metrics.attempt(WebhookMetrics.DELIVERED);
+                    if (delivery.attempt() == 1) {
+                        metrics.firstAttemptLatency(Duration.between(delivery.eventCreatedAt(), Instant.now()));
+                    }
+                }
+                return;
+            }
+            String why = error != null ? error : "answered " + status;
+            Duration delay = backoff(delivery.attempt());
+            autocommit(() -> store.failed(delivery, status, millis, why, delay, config.retryFor(), config.disableAfter()))
+                    .ifPresent(failure -> {
+                        if ("failed".equals(failure.status())) {
+                            metrics.attempt(WebhookMetrics.FAILED);
+                            LOG.infof("webhook delivery given up after %d attempts delivery_id=%s event_id=%s "
+                                    + "endpoint_id=%s: %s", delivery.attempt(), delivery.id(), delivery.eventId(),
+                                    delivery.endpointId(), why);
+                        } else if (error == null || !error.startsWith("not sent")) {
+                            metrics.attempt(WebhookMetrics.RETRIED);
+                        }
+                        if (failure.endpointOverdue() && autocommit(() -> store.disable(delivery.endpointId(),
+                                config.disableAfter()))) {
+                            metrics.endpointDisabled();
+                            LOG.infof("webhook endpoint disabled endpoint_id=%s: every delivery failed for %s",
+                                    delivery.endpointId(), config.disableAfter());
+                        }
+                    });
+            LOG.debugf("webhook attempt %d failed delivery_id=%s: %s; next in %s", delivery.attempt(), delivery.id(),
+                    why, delay);
+        } catch (RuntimeException e) {
+            // the lease ends and the delivery is attempted again: at least once holds
+            LOG.warnf("webhook outcome not recorded delivery_id=%s, retried after its lease: %s", delivery.id(),
+                    e.getMessage());
+        } finally {
+            slots.release();
+            wake();
+        }
+    }
+
+    /** The n-th retry's delay: initial × 2^(n-1), at most the maximum, times a random half to all of it. */
+    Duration backoff(int attempt) {
+        long initial = config.initialBackoff().toMillis();
+        long max = config.maxBackoff().toMillis();
+        long exponential = attempt >= 40 ? max : Math.min(max, initial << Math.max(0, attempt - 1));
+        return Duration.ofMillis((long) (exponential * (0.5 + ThreadLocalRandom.current().nextDouble() / 2)));
+    }
+
+    /** The event as GET /events/{id} shows it: what the receiver gets, and what is signed. */
+    private String body(DeliveryStore.Claimed delivery) {
+        try {
+            return json.writeValueAsString(new EventResponse(delivery.eventId(), delivery.eventType(),
+                    delivery.eventCreatedAt(), json.readValue(delivery.eventData(), EventResponse.Data.class)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write event " + delivery.eventId(), e);
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        return message.length() > 200 ? message.substring(0, 200) : message;
+    }
+
+    private java.util.concurrent.ThreadFactory named(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

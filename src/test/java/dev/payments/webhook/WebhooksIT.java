@@ -1,0 +1,7 @@
+package dev.payments.webhook;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+@QuarkusIntegrationTest
+class WebhooksIT extends WebhooksTest {
+}
