@@ -131,6 +131,17 @@ final class FaultDatabase implements AutoCloseable {
         }
     }
 
+    /** The first column of every row a query answers, as text. */
+    java.util.List<String> list(String sql) throws Exception {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                values.add(r.getString(1));
+            }
+        }
+        return values;
+    }
+
     long number(String sql) throws Exception {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
             r.next();

@@ -28,7 +28,7 @@ class AuthenticationTest {
 
     /**
      * Every way of spelling the protected resources (the payments, one payment, one refund, a
-     * payment's refunds, one event) that we could think of, and that a proxy,
+     * payment's refunds, one event, the webhook endpoints) that we could think of, and that a proxy,
      * a router or a filter might read differently from RESTEasy: path parameters after ';',
      * percent-encodings of letters, slashes and dots, dot segments, repeated and trailing slashes,
      * case, query strings and fragments, control characters and broken escapes.
@@ -41,7 +41,8 @@ class AuthenticationTest {
             "/a/b/../../payments", "/payments?limit=1", "/payments?", "/payments#fragment",
             "/PAYMENTS", "/Payments", "/payments%3Bx", "/payments%00", "/payments%20", "/payments%09",
             "/payments/..", "/payments/%2e%2e", "/;/payments", "/payments/..;/payments", "/payments/%",
-            "/payments/%zz", "/payments\\");
+            "/payments/%zz", "/payments\\", "/webhook_endpoints", "/%77ebhook_endpoints", "/webhook_endpoints;x",
+            "/webhook_endpoints/", "/WEBHOOK_ENDPOINTS");
     static final List<String> ONE_SPELLINGS = List.of(
             "/payments/" + NO_SUCH_ID, "/payments/" + NO_SUCH_ID + "/", "/payments/" + NO_SUCH_ID + ";x",
             "/payments;x/" + NO_SUCH_ID, "/payments//" + NO_SUCH_ID, "/payments/./" + NO_SUCH_ID,
@@ -50,7 +51,10 @@ class AuthenticationTest {
             "/refunds/" + NO_SUCH_ID, "/refunds/" + NO_SUCH_ID + ";x", "/%72efunds/" + NO_SUCH_ID, "/REFUNDS/" + NO_SUCH_ID,
             "/refunds//" + NO_SUCH_ID, "/payments/" + NO_SUCH_ID + "/refunds", "/payments/" + NO_SUCH_ID + "/refunds;x",
             "/payments/" + NO_SUCH_ID + "/%72efunds", "/payments/" + NO_SUCH_ID + "/./refunds",
-            "/events/" + NO_SUCH_ID, "/%65vents/" + NO_SUCH_ID, "/events/" + NO_SUCH_ID + ";x", "/EVENTS/" + NO_SUCH_ID);
+            "/events/" + NO_SUCH_ID, "/%65vents/" + NO_SUCH_ID, "/events/" + NO_SUCH_ID + ";x", "/EVENTS/" + NO_SUCH_ID,
+            "/webhook_endpoints/" + NO_SUCH_ID, "/webhook_endpoints/" + NO_SUCH_ID + ";x",
+            "/%77ebhook_endpoints/" + NO_SUCH_ID, "/webhook_endpoints//" + NO_SUCH_ID,
+            "/webhook_endpoints/" + NO_SUCH_ID + "/deliveries", "/webhook_endpoints/" + NO_SUCH_ID + "/%64eliveries");
 
     @Test
     void everySpellingOfAProtectedPathWithoutAKeyIs401Or404() {

@@ -47,7 +47,10 @@ public final class HostileRequests {
             "/payments/00000000-0000-0000-0000-000000000000/refunds", "/payments/not-a-uuid/refunds?limit=0",
             "/payments/x/capture;y", "/refunds/00000000-0000-0000-0000-000000000000", "/refunds/%00", "/refunds",
             "/refunds/1-2-3-4-5", "/events", "/events?type=%00", "/events?type=payment.succeeded&limit=0",
-            "/events?starting_after=x", "/events/00000000-0000-0000-0000-000000000000", "/events/%00"};
+            "/events?starting_after=x", "/events/00000000-0000-0000-0000-000000000000", "/events/%00",
+            "/events/00000000-0000-0000-0000-000000000000/redeliver", "/webhook_endpoints", "/webhook_endpoints?limit=0",
+            "/webhook_endpoints/00000000-0000-0000-0000-000000000000", "/webhook_endpoints/x/rotate_secret",
+            "/webhook_endpoints/00000000-0000-0000-0000-000000000000/deliveries?starting_after=%00"};
 
     private final Random random;
     private final String run;
