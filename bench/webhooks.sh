@@ -2,11 +2,14 @@
 # Webhook delivery, measured: ./bench/webhooks.sh
 # The packaged jar (demo processor) on a throwaway PostgreSQL, and a receiver (bench/webhooks/
 # Receiver.java) that verifies every signature and times each event from its commit to its arrival.
-# Three runs of BENCH_DURATION seconds of creates at BENCH_CONNECTIONS connections (wrk, closed loop):
-#   1. no endpoint (the create's own cost), 2. one endpoint for every event, 3. two endpoints, one
-#      of them dead (connection refused, retried): the healthy one must not be slowed.
-# Then waits for the backlog to drain and prints, per run: creates/s, deliveries/s, delivery
-# latency p50/p99/max, duplicates, and how long the backlog took to drain. Loopback only, bounded.
+# Runs of BENCH_DURATION seconds of creates at BENCH_CONNECTIONS connections (wrk), after a warm-up:
+#   1. as fast as it goes, no endpoint: the create's own cost;
+#   2. as fast as it goes, one endpoint for every event: what delivery costs creates, and how fast
+#      the backlog that builds up drains once the load stops (deliveries/s);
+#   3. at about half of run 1's rate, one endpoint: the delivery latency from commit to receiver;
+#   4. the same with a dead endpoint too (connection refused, retried): the healthy one's latency.
+# Prints one table: creates/s, create p99, events delivered, delivery latency p50/p99/max,
+# duplicates, bad signatures, backlog drained. Loopback only, every wait bounded.
 #   BENCH_DURATION (20)  BENCH_CONNECTIONS (32)  BENCH_JAVA_HOME (java on PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +19,7 @@ JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
 command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null 2>&1 || true;
   apt-get install -y -qq wrk >/dev/null; }
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-WORK=target/bench/webhooks; mkdir -p "$WORK"
+WORK=$PWD/target/bench/webhooks; mkdir -p "$WORK"
 PGPORT=55441; PORT=18480; MGMT=19480; RPORT=18490; DEAD=18491
 PIDS=()
 cleanup() {
@@ -55,32 +58,48 @@ drain() { # seconds until no delivery is pending for a live endpoint (bounded by
   done
   echo $(( $(date +%s) - start ))
 }
+psql_count() {
+  PGPASSWORD=payments_owner psql -qtA -h 127.0.0.1 -p "$PGPORT" -U payments_owner payments -c \
+    "SELECT count(*) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+     WHERE d.status = 'pending' AND e.url LIKE '%:$RPORT/%'"
+}
+drain() { # seconds until no delivery is pending for the live endpoint (bounded by 300 s)
+  local start=$(date +%s%N)
+  for _ in $(seq 1 1500); do [ "$(psql_count)" = 0 ] && break; sleep 0.2; done
+  echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+stats() { curl -fs "http://127.0.0.1:$RPORT/stats"; curl -fs "http://127.0.0.1:$RPORT/reset" >/dev/null; }
 echo "[webhooks] warm-up"
-BENCH_DURATION=10 load warmup >/dev/null
+BENCH_DURATION=30 load warmup >/dev/null
 echo "[webhooks] 1. creates without an endpoint"
 NONE=$(load none)
+RATE=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['rps'])" "$NONE")
+DELAY=$(python3 -c "print(int($CONNECTIONS * 1000 / ($RATE / 2)))")
 read -r HOOK SECRET < <(register "http://127.0.0.1:$RPORT/hook")
 "$JAVA" bench/webhooks/Receiver.java "$RPORT" "$SECRET" >"$WORK/receiver.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 30); do curl -fs "http://127.0.0.1:$RPORT/stats" >/dev/null 2>&1 && break; sleep 0.5; done
-echo "[webhooks] 2. creates with one endpoint"
-ONE=$(load one); DRAIN1=$(drain); STATS1=$(curl -fs "http://127.0.0.1:$RPORT/stats")
-curl -fs "http://127.0.0.1:$RPORT/reset" >/dev/null
+echo "[webhooks] 2. creates as fast as they go, one endpoint"
+FULL=$(load full); BACKLOG=$(psql_count); DRAIN=$(drain); S_FULL=$(stats)
+echo "[webhooks] 3. creates at half that rate (${DELAY} ms between a connection's requests), one endpoint"
+HALF=$(BENCH_DELAY_MS=$DELAY load half); DRAIN3=$(drain); S_HALF=$(stats)
 read -r DEADHOOK _ < <(register "http://127.0.0.1:$DEAD/hook")
-echo "[webhooks] 3. creates with that endpoint and a dead one"
-TWO=$(load two); DRAIN2=$(drain); STATS2=$(curl -fs "http://127.0.0.1:$RPORT/stats")
-python3 - "$NONE" "$ONE" "$STATS1" "$DRAIN1" "$TWO" "$STATS2" "$DRAIN2" "$DURATION" <<'PY'
+echo "[webhooks] 4. the same with a dead endpoint too"
+DEADRUN=$(BENCH_DELAY_MS=$DELAY load dead); DRAIN4=$(drain); S_DEAD=$(stats)
+python3 - "$NONE" "$FULL" "$S_FULL" "$BACKLOG" "$DRAIN" "$HALF" "$S_HALF" "$DEADRUN" "$S_DEAD" <<'PY'
 import json, sys
-none, one, s1, d1, two, s2, d2, duration = sys.argv[1:]
-none, one, s1, two, s2 = map(json.loads, (none, one, s1, two, s2))
-def rate(s):
-    span = max(1, s["last_ms"] - s["first_ms"]) / 1000
-    return s["received"] / span
-print("| run | creates/s | create p99 ms | events delivered | deliveries/s | delivery p50 ms | p99 ms | max ms | duplicates | bad signatures | drained after load |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
-print(f"| no endpoint | {none['rps']:.0f} | {none['p99_us']/1000:.1f} | - | - | - | - | - | - | - | - |")
-for name, load, s, d in (("one endpoint", one, s1, d1), ("one endpoint + a dead one", two, s2, d2)):
-    print(f"| {name} | {load['rps']:.0f} | {load['p99_us']/1000:.1f} | {s['received']} of {load['requests']} | {rate(s):.0f} "
-          f"| {s['p50_ms']} | {s['p99_ms']} | {s['max_ms']} | {s['duplicates']} | {s['bad_signatures']} | {d} s |")
-print(f"creates with one endpoint / without: {one['rps']/none['rps']:.2f}; with a dead one too / one: {two['rps']/one['rps']:.2f}")
+none, full, s_full, backlog, drain, half, s_half, dead, s_dead = sys.argv[1:]
+none, full, s_full, half, s_half, dead, s_dead = map(json.loads, (none, full, s_full, half, s_half, dead, s_dead))
+backlog, drain = int(backlog), int(drain)
+print("| run | creates/s | create p99 ms | events received | delivery p50 ms | p99 ms | max ms | duplicates | bad signatures |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print(f"| 1. no endpoint, full speed | {none['rps']:.0f} | {none['p99_us']/1000:.1f} | | | | | | |")
+for name, load, s in (("2. one endpoint, full speed", full, s_full), ("3. one endpoint, half rate", half, s_half),
+                      ("4. and a dead endpoint, half rate", dead, s_dead)):
+    print(f"| {name} | {load['rps']:.0f} | {load['p99_us']/1000:.1f} | {s['received']} of {load['requests']} created "
+          f"| {s['p50_ms']} | {s['p99_ms']} | {s['max_ms']} | {s['duplicates']} | {s['bad_signatures']} |")
+print()
+print(f"creates with an endpoint at full speed / without: {full['rps']/none['rps']:.2f}")
+rate = backlog / (drain / 1000) if drain else 0
+print(f"backlog left when run 2's load stopped: {backlog} deliveries, drained in {drain/1000:.1f} s: {rate:.0f} deliveries/s with no other load")
 PY

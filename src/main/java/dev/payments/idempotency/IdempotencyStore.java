@@ -112,7 +112,7 @@ public class IdempotencyStore {
 
     private final Database database;
     /** Tells this instance's observers (the webhook worker) that an event has committed. */
-    private final jakarta.enterprise.event.Event<Event> reported;
+    private final jakarta.enterprise.event.Event<Reported> reported;
     /**
      * The claim statement for each kind of creation, composed once: every create uses it, and a
      * statement text built anew each time would cost a format and a hash of ~1 KB per request.
@@ -121,7 +121,7 @@ public class IdempotencyStore {
     /** The same for each kind of completion. */
     private final Map<String, String> completeStatements = new ConcurrentHashMap<>();
 
-    IdempotencyStore(Database database, jakarta.enterprise.event.Event<Event> reported) {
+    IdempotencyStore(Database database, jakarta.enterprise.event.Event<Reported> reported) {
         this.database = database;
         this.reported = reported;
     }
@@ -216,6 +216,10 @@ public class IdempotencyStore {
 
     /** An event of a completed change: {@code type}, and {@code object} (JSON) as GET returns it after the change. */
     public record Event(UUID id, String type, String object) {
+    }
+
+    /** A merchant's event has just committed (a CDI event, fired in this instance only). */
+    public record Reported(String merchantId, Event event) {
     }
 
     /**
@@ -344,7 +348,7 @@ public class IdempotencyStore {
                 finished = row.getLong(1) == 1;
             }
             if (finished) {
-                reported.fire(event);
+                reported.fire(new Reported(merchantId, event));
             }
             return finished;
         }

@@ -93,6 +93,16 @@ public class IdempotentRequests {
         return result;
     }
 
+    /**
+     * Whether the key holds a request already (not expired): for an operation whose own checks
+     * before the claim could change their mind (a URL's DNS), so that a retry replays instead of
+     * being judged anew.
+     */
+    public boolean known(String merchantId, IdempotencyKey key) {
+        return autocommit(() -> keys.find(merchantId, key, config.retention())).filter(stored -> !stored.expired())
+                .isPresent();
+    }
+
     private <S> Result claim(Request request, String fingerprint, IdempotentOperation<S> operation) {
         // asked once: a create's creation binds the payment, its metadata serialized already
         IdempotencyStore.Creation<S> creation = operation.creationWithClaim();

@@ -2,19 +2,23 @@ package dev.payments.webhook;
 
 import dev.payments.database.Database;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * The SQL of webhook_deliveries. A delivery is scheduled by the events table's trigger in the
  * statement that writes its event; the worker claims due ones ({@link #claim}), sends each outside
- * any transaction, and records the outcome with {@link #delivered} or {@link #failed}, which only
+ * any transaction, and records the outcome with {@link #delivered} (many successes at once) or {@link #failed}, which only
  * the attempt that claimed it can do.
  */
 @ApplicationScoped
@@ -62,24 +66,11 @@ public class DeliveryStore {
             JOIN webhook_endpoints e ON e.id = c.endpoint_id
             JOIN events ev ON ev.id = c.event_id""";
 
-    /** The attempt's success; the endpoint is failing no more. */
-    private static final String DELIVERED = """
-            WITH done AS (
-                UPDATE webhook_deliveries
-                SET status = 'delivered', delivered_at = now(), next_attempt_at = NULL, attempt_id = NULL,
-                    last_status_code = ?, last_duration_ms = ?, last_error = NULL
-                WHERE id = ? AND attempt_id = ?
-                RETURNING endpoint_id),
-            healed AS (
-                UPDATE webhook_endpoints e SET failing_since = NULL
-                FROM done WHERE e.id = done.endpoint_id AND e.failing_since IS NOT NULL
-                RETURNING 1)
-            SELECT count(*) FROM done""";
-
     /**
      * The attempt's failure: due again after {@code delay}, or failed for good if that would be
-     * past the retry window; the endpoint is failing since its first failure after a success.
-     * Returns the delivery's status, and whether the endpoint has been failing past the limit.
+     * past the retry window; the endpoint is failing since its first failure after a success
+     * (written only then: a dead endpoint's failures do not rewrite its row each time). Returns
+     * the delivery's status, and whether the endpoint has been failing past the limit.
      */
     private static final String FAILED = """
             WITH retry AS (
@@ -94,10 +85,12 @@ public class DeliveryStore {
                 WHERE d.id = r.id AND d.attempt_id = ?
                 RETURNING d.endpoint_id, d.status),
             failing AS (
-                UPDATE webhook_endpoints e SET failing_since = coalesce(e.failing_since, now())
-                FROM failed f WHERE e.id = f.endpoint_id
-                RETURNING e.failing_since < now() - make_interval(secs => ?) AS overdue)
-            SELECT f.status, coalesce((SELECT overdue FROM failing), false) FROM failed f""";
+                UPDATE webhook_endpoints e SET failing_since = now()
+                FROM failed f WHERE e.id = f.endpoint_id AND e.failing_since IS NULL
+                RETURNING 1)
+            SELECT f.status, coalesce((SELECT e.failing_since < now() - make_interval(secs => ?)
+                                       FROM webhook_endpoints e WHERE e.id = f.endpoint_id), false)
+            FROM failed f""";
 
     /** Disables an endpoint failing past the limit; its pending deliveries fail with it. */
     private static final String DISABLE = """
@@ -144,6 +137,29 @@ public class DeliveryStore {
             ORDER BY d.created_at DESC, d.id DESC
             LIMIT ?""";
 
+    /** The merchants that have an endpoint to deliver to. */
+    private static final String MERCHANTS = "SELECT DISTINCT merchant_id FROM webhook_endpoints WHERE status = 'enabled'";
+
+    /**
+     * Several attempts' successes in one statement (the common outcome, so the worker's cost per
+     * delivery is a fraction of a statement); each only if its attempt still holds the delivery.
+     * Returns the deliveries recorded.
+     */
+    private static final String DELIVERED_ALL = """
+            WITH done AS (
+                UPDATE webhook_deliveries d
+                SET status = 'delivered', delivered_at = now(), next_attempt_at = NULL, attempt_id = NULL,
+                    last_status_code = o.status_code, last_duration_ms = o.duration_ms, last_error = NULL
+                FROM unnest(CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS smallint[]), CAST(? AS integer[]))
+                     AS o (id, attempt_id, status_code, duration_ms)
+                WHERE d.id = o.id AND d.attempt_id = o.attempt_id
+                RETURNING d.id, d.endpoint_id),
+            healed AS (
+                UPDATE webhook_endpoints e SET failing_since = NULL
+                WHERE e.id IN (SELECT endpoint_id FROM done) AND e.failing_since IS NOT NULL
+                RETURNING 1)
+            SELECT id FROM done""";
+
     private static final String EXISTS = "SELECT 1 FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?";
 
     /** The oldest due delivery's lateness in seconds (0 if none is due), and how many are due (counted to 10,000). */
@@ -174,10 +190,34 @@ public class DeliveryStore {
         }, perEndpoint, batch, Database.seconds(lease));
     }
 
-    /** False if the attempt no longer holds the delivery (it was taken over, or the endpoint disabled). */
-    boolean delivered(Claimed claimed, int statusCode, long durationMillis) throws SQLException {
-        return database.one(DELIVERED, row -> row.getLong(1) == 1, (short) statusCode, (int) durationMillis,
-                claimed.id(), claimed.attemptId()).orElse(false);
+    /** A successful attempt to record: its delivery, the status and how long it took. */
+    record Success(Claimed delivery, int statusCode, long durationMillis) {
+    }
+
+    /** Records the successes; returns the ids of the deliveries whose attempt still held them. */
+    Set<UUID> delivered(List<Success> successes) throws SQLException {
+        try (Connection connection = database.connection();
+                PreparedStatement statement = connection.prepareStatement(DELIVERED_ALL)) {
+            statement.setArray(1, connection.createArrayOf("uuid",
+                    successes.stream().map(s -> s.delivery().id()).toArray()));
+            statement.setArray(2, connection.createArrayOf("uuid",
+                    successes.stream().map(s -> s.delivery().attemptId()).toArray()));
+            statement.setArray(3, connection.createArrayOf("smallint",
+                    successes.stream().map(s -> (short) s.statusCode()).toArray()));
+            statement.setArray(4, connection.createArrayOf("integer",
+                    successes.stream().map(s -> (int) Math.min(Integer.MAX_VALUE, s.durationMillis())).toArray()));
+            Set<UUID> recorded = new HashSet<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    recorded.add(rows.getObject(1, UUID.class));
+                }
+            }
+            return recorded;
+        }
+    }
+
+    Set<String> merchantsWithEndpoints() throws SQLException {
+        return new HashSet<>(database.list(MERCHANTS, row -> row.getString(1)));
     }
 
     /** What recording a failure came to: the delivery's status now, and whether its endpoint is overdue for disabling. */

@@ -22,7 +22,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -62,6 +67,14 @@ public class DeliveryWorker {
     private final Semaphore slots;
     private final AtomicBoolean pollQueued = new AtomicBoolean();
     private final AtomicInteger threads = new AtomicInteger();
+    /** Successes waiting to be recorded, many per statement; and whether a recorder is draining them. */
+    private final Queue<DeliveryStore.Success> successes = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean recording = new AtomicBoolean();
+    /**
+     * The merchants with an enabled endpoint, as of the last poll (and those registered here since):
+     * an event of another merchant has nothing to deliver, and does not wake the worker.
+     */
+    private volatile Set<String> merchants = Set.of();
     private volatile boolean running;
     private HttpClient client;
     /** Claims, one at a time. */
@@ -121,9 +134,18 @@ public class DeliveryWorker {
         client.close();
     }
 
-    /** An event this instance has just committed: its deliveries are due now. */
-    void onEvent(@Observes IdempotencyStore.Event written) {
-        wake();
+    /** An event this instance has just committed: its deliveries, if it has any, are due now. */
+    void onEvent(@Observes IdempotencyStore.Reported written) {
+        if (merchants.contains(written.merchantId())) {
+            wake();
+        }
+    }
+
+    /** An endpoint registered in this instance: its merchant's events wake the worker from now on. */
+    void endpointRegistered(String merchantId) {
+        Set<String> more = new HashSet<>(merchants);
+        more.add(merchantId);
+        merchants = Set.copyOf(more);
     }
 
     @Scheduled(identity = "webhook-deliveries", every = "${payments.webhooks.poll-interval}",
@@ -134,6 +156,7 @@ public class DeliveryWorker {
         }
         wake();
         try {
+            merchants = Set.copyOf(autocommit(store::merchantsWithEndpoints));
             DeliveryStore.Backlog backlog = autocommit(store::backlog);
             metrics.backlog(backlog.ageSeconds(), backlog.due());
         } catch (RuntimeException e) {
@@ -237,16 +260,14 @@ public class DeliveryWorker {
     /** Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried. */
     private void finish(DeliveryStore.Claimed delivery, long started, Integer status, String error) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        try {
-            if (status != null && status >= 200 && status < 300) {
-                if (autocommit(() -> store.delivered(delivery, status, millis))) {
-                    metrics.attempt(WebhookMetrics.DELIVERED);
-                    if (delivery.attempt() == 1) {
-                        metrics.firstAttemptLatency(Duration.between(delivery.eventCreatedAt(), Instant.now()));
-                    }
-                }
-                return;
+        if (status != null && status >= 200 && status < 300) {
+            successes.add(new DeliveryStore.Success(delivery, status, millis));
+            if (recording.compareAndSet(false, true)) {
+                blocking.execute(this::recordSuccesses);
             }
+            return;
+        }
+        try {
             String why = error != null ? error : "answered " + status;
             Duration delay = backoff(delivery.attempt());
             autocommit(() -> store.failed(delivery, status, millis, why, delay, config.retryFor(), config.disableAfter()))
@@ -275,6 +296,46 @@ public class DeliveryWorker {
         } finally {
             slots.release();
             wake();
+        }
+    }
+
+    /**
+     * Writes the successes that have come in, up to a batch per statement, until none is left:
+     * under load one statement records many deliveries; when quiet, each is written at once.
+     */
+    private void recordSuccesses() {
+        while (true) {
+            List<DeliveryStore.Success> batch = new ArrayList<>();
+            for (DeliveryStore.Success next; batch.size() < BATCH && (next = successes.poll()) != null; ) {
+                batch.add(next);
+            }
+            if (batch.isEmpty()) {
+                recording.set(false);
+                // a success added after the poll above and before the flag was cleared has no recorder yet
+                if (successes.isEmpty() || !recording.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            try {
+                Set<java.util.UUID> recorded = autocommit(() -> store.delivered(batch));
+                Instant now = Instant.now();
+                for (DeliveryStore.Success success : batch) {
+                    if (recorded.contains(success.delivery().id())) {
+                        metrics.attempt(WebhookMetrics.DELIVERED);
+                        if (success.delivery().attempt() == 1) {
+                            metrics.firstAttemptLatency(Duration.between(success.delivery().eventCreatedAt(), now));
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                // their leases end and they are sent again: at least once holds
+                LOG.warnf("%d webhook deliveries not recorded, sent again after their lease: %s", batch.size(),
+                        e.getMessage());
+            } finally {
+                slots.release(batch.size());
+                wake();
+            }
         }
     }
 

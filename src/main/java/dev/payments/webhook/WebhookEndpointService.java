@@ -40,10 +40,12 @@ public class WebhookEndpointService {
     private final EventStore events;
     private final WebhookUrls urls;
     private final Answers answers;
+    private final DeliveryWorker worker;
     private final PaymentsConfig.Webhooks config;
 
     WebhookEndpointService(IdempotentRequests idempotent, WebhookEndpointStore endpoints, DeliveryStore deliveries,
-            EventStore events, WebhookUrls urls, Answers answers, PaymentsConfig config) {
+            EventStore events, WebhookUrls urls, Answers answers, DeliveryWorker worker, PaymentsConfig config) {
+        this.worker = worker;
         this.idempotent = idempotent;
         this.endpoints = endpoints;
         this.deliveries = deliveries;
@@ -53,16 +55,25 @@ public class WebhookEndpointService {
         this.config = config.webhooks();
     }
 
-    /** Registers an endpoint; 201 with its secret. A URL that may not be sent to is a 400 before the key is claimed. */
+    /**
+     * Registers an endpoint; 201 with its secret. A URL that may not be sent to is a 400 before the
+     * key is claimed, so it uses up no key; a retry of a key already used is replayed (or a 422)
+     * without resolving the URL again, whose answer may have changed since.
+     */
     public IdempotentRequests.Result create(String merchantId, IdempotencyKey key, CreateWebhookEndpointRequest request) {
         checkEventTypes(request.enabledEvents());
         try {
-            urls.check(request.url());
+            if (idempotent.known(merchantId, key)) {
+                urls.parse(request.url());
+            } else {
+                urls.check(request.url());
+            }
         } catch (WebhookUrls.Refused e) {
             throw Problems.validation("url", e.getMessage());
         }
         CreateWebhookEndpointRequest normalized = request.normalized();
         UUID id = Uuids.v7();
+        worker.endpointRegistered(merchantId);
         return idempotent.run(new IdempotentRequests.Request(merchantId, key, "POST", PATH, normalized, null),
                 local(id, () -> {
                     if (endpoints.lockAndCount(merchantId) >= config.maxEndpointsPerMerchant()) {
