@@ -10,12 +10,17 @@
 #   4. the same with a dead endpoint too (connection refused, retried): the healthy one's latency.
 # Prints one table: creates/s, create p99, events delivered, delivery latency p50/p99/max,
 # duplicates, bad signatures, backlog drained. Loopback only, every wait bounded.
-#   BENCH_DURATION (20)  BENCH_CONNECTIONS (32)  BENCH_JAVA_HOME (java on PATH)
+#   BENCH_DURATION (20)  BENCH_WARMUP (60)  BENCH_CONNECTIONS (32)
+#   BENCH_JAVA_HOME (a JDK 25 under /usr/lib/jvm if present, else java on PATH)
+#   BENCH_JVM_OPTS (as bench/run.sh: a 96 MiB heap and serial GC, as a small container would set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-20}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+WARMUP=${BENCH_WARMUP:-60}
+[ -n "${BENCH_JAVA_HOME:-}" ] || BENCH_JAVA_HOME=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -1 || true)
 JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
+read -r -a JVM_OPTS <<<"${BENCH_JVM_OPTS:--Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m}"
 command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null 2>&1 || true;
   apt-get install -y -qq wrk >/dev/null; }
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
@@ -34,7 +39,7 @@ QUARKUS_FLYWAY_USERNAME=payments_owner QUARKUS_FLYWAY_PASSWORD=payments_owner \
 PAYMENTS_DEMO_MERCHANTS=true PAYMENTS_WEBHOOKS_ALLOW_INSECURE_LOCAL=true \
 PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 PAYMENTS_RATE_LIMIT_BURST=1000000 \
 QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT MALLOC_ARENA_MAX=2 \
-  "$JAVA" -Xmx256m -jar target/quarkus-app/quarkus-run.jar >"$WORK/service.log" 2>&1 &
+  "$JAVA" "${JVM_OPTS[@]}" -jar target/quarkus-app/quarkus-run.jar >"$WORK/service.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$MGMT/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 BASE=http://127.0.0.1:$PORT
@@ -69,8 +74,8 @@ drain() { # seconds until no delivery is pending for the live endpoint (bounded 
   echo $(( ($(date +%s%N) - start) / 1000000 ))
 }
 stats() { curl -fs "http://127.0.0.1:$RPORT/stats"; curl -fs "http://127.0.0.1:$RPORT/reset" >/dev/null; }
-echo "[webhooks] warm-up"
-BENCH_DURATION=30 load warmup >/dev/null
+echo "[webhooks] service JVM: $("$JAVA" -version 2>&1 | head -1); warm-up ${WARMUP} s"
+BENCH_DURATION=$WARMUP load warmup >/dev/null
 echo "[webhooks] 1. creates without an endpoint"
 NONE=$(load none)
 RATE=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['rps'])" "$NONE")
