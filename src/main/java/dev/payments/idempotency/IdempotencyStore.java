@@ -71,7 +71,10 @@ public class IdempotencyStore {
             FROM idempotency_keys
             WHERE merchant_id = ? AND idempotency_key = ?""";
 
-    /** An answer decided in phase 1 (a 409 for the resource's state, or a local operation's result), stored in the claiming transaction. */
+    /**
+     * An answer decided in phase 1 (a 409 for the resource's state, or the result of an operation
+     * done wholly in phase 1), stored in the claiming transaction.
+     */
     private static final String ANSWER = """
             UPDATE idempotency_keys SET response_status = ?, response_body = ?, response_location = ?
             WHERE merchant_id = ? AND idempotency_key = ? AND response_status IS NULL""";
@@ -304,7 +307,7 @@ public class IdempotencyStore {
                 row.getBoolean(from + 7));
     }
 
-    /** Stores the answer phase 1 gave (a refusal, or a local operation done), in the transaction that claimed the key. */
+    /** Stores the answer phase 1 gave (a refusal, or an operation done), in the transaction that claimed the key. */
     public void answer(String merchantId, IdempotencyKey key, StoredKey.Answer answer) throws SQLException {
         try (Connection connection = database.connection();
                 PreparedStatement store = connection.prepareStatement(ANSWER)) {
