@@ -24,8 +24,12 @@ case "$cmd" in
     rm -rf "$dir"; mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$bin/initdb" -D "$dir" -U postgres -A trust -E UTF8 >/dev/null
-    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200" start >/dev/null
+    if ! as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200" start >/dev/null; then
+      echo "[postgres] the server did not start on 127.0.0.1:$port; its log:" >&2
+      tail -20 "$dir/server.log" >&2 || true
+      exit 1
+    fi
     "$bin/psql" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
       -c "CREATE ROLE payments_owner LOGIN PASSWORD 'payments_owner'" \
       -c "CREATE ROLE payments_app LOGIN PASSWORD 'payments_app'" \
