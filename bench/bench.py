@@ -56,6 +56,8 @@ class Service:
                    QUARKUS_MANAGEMENT_PORT=str(self.port + 1000),
                    # the benchmark is one merchant at full speed: no per-merchant rate limit
                    PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND="1000000", PAYMENTS_RATE_LIMIT_BURST="1000000",
+                   # the simulator run keeps 256 requests at once in flight on purpose; bench/overload.sh measures shedding
+                   PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS="100000",
                    # as docker/Dockerfile.jvm sets it: fewer glibc malloc arenas, less resident memory
                    MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),
                    QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level,

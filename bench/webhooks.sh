@@ -41,7 +41,7 @@ PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND=1000000 PAYMENTS_RATE_LIMIT_BURST=100000
 QUARKUS_HTTP_PORT=$PORT QUARKUS_MANAGEMENT_PORT=$MGMT MALLOC_ARENA_MAX=2 \
   "$JAVA" "${JVM_OPTS[@]}" -jar target/quarkus-app/quarkus-run.jar >"$WORK/service.log" 2>&1 &
 PIDS+=($!)
-for _ in $(seq 1 60); do curl -fs "http://127.0.0.1:$MGMT/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
+for _ in $(seq 1 60); do curl -fs --max-time 2 "http://127.0.0.1:$MGMT/q/health/ready" >/dev/null 2>&1 && break; sleep 1; done
 BASE=http://127.0.0.1:$PORT
 register() { # url events -> "id secret"
   curl -fs -X POST "$BASE/webhook_endpoints" -H 'Authorization: Bearer sk_test_acme' \

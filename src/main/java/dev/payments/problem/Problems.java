@@ -164,6 +164,14 @@ public final class Problems {
                 Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
     }
 
+    /** Load shedding: more requests at once than the service works on; nothing was done or stored. */
+    public static ProblemException overloaded() {
+        return new ProblemException(Problem.of("service-overloaded", "Service overloaded", 503,
+                "The service is at its limit of requests at once. Nothing was done for this request: retry it "
+                        + "after Retry-After seconds, with the same Idempotency-Key."),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
+    }
+
     public static ProblemException serviceUnavailable() {
         return new ProblemException(Problem.of("service-unavailable", "Service unavailable", 503,
                 "The payment database is not reachable right now. Retry with the same Idempotency-Key: "

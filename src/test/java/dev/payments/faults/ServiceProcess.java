@@ -41,6 +41,8 @@ final class ServiceProcess {
                 "PAYMENTS_RATE_LIMIT_BURST", "100000",
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
                 "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
+        // and keep hundreds at once in flight: load shedding has a test of its own
+        env.put("PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS", "100000");
     }
 
     /** An environment variable more, before {@link #start}: the processor's URL, say. */
