@@ -201,7 +201,7 @@ public class DeliveryWorker {
             request(delivery, started);
         } catch (RuntimeException e) {
             LOG.warnf("webhook delivery_id=%s not sent: %s", delivery.id(), e.toString());
-            finish(delivery, started, null, describe(e));
+            finish(delivery, started, null, describe(e), false);
         }
     }
 
@@ -210,8 +210,7 @@ public class DeliveryWorker {
         try {
             target = urls.check(delivery.url());
         } catch (WebhookUrls.Refused e) {
-            metrics.attempt(WebhookMetrics.REFUSED);
-            finish(delivery, started, null, "not sent: the URL " + e.getMessage());
+            finish(delivery, started, null, "not sent: the URL " + e.getMessage(), true);
             return;
         }
         String body = body(delivery);
@@ -253,12 +252,15 @@ public class DeliveryWorker {
             vertx.cancelTimer(timer);
             Integer status = outcome.succeeded() ? outcome.result() : null;
             String error = outcome.succeeded() ? null : describe(outcome.cause());
-            blocking.execute(() -> finish(delivery, started, status, error));
+            blocking.execute(() -> finish(delivery, started, status, error, false));
         });
     }
 
-    /** Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried. */
-    private void finish(DeliveryStore.Claimed delivery, long started, Integer status, String error) {
+    /**
+     * Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried.
+     * {@code refused}: not sent at all, the URL's address being one webhooks may not go to.
+     */
+    private void finish(DeliveryStore.Claimed delivery, long started, Integer status, String error, boolean refused) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         if (status != null && status >= 200 && status < 300) {
             successes.add(new DeliveryStore.Success(delivery, status, millis));
@@ -277,8 +279,8 @@ public class DeliveryWorker {
                             LOG.infof("webhook delivery given up after %d attempts delivery_id=%s event_id=%s "
                                     + "endpoint_id=%s: %s", delivery.attempt(), delivery.id(), delivery.eventId(),
                                     delivery.endpointId(), why);
-                        } else if (error == null || !error.startsWith("not sent")) {
-                            metrics.attempt(WebhookMetrics.RETRIED);
+                        } else {
+                            metrics.attempt(refused ? WebhookMetrics.REFUSED : WebhookMetrics.RETRIED);
                         }
                         if (failure.endpointOverdue() && autocommit(() -> store.disable(delivery.endpointId(),
                                 config.disableAfter()))) {
