@@ -72,6 +72,15 @@ public interface PaymentsConfig {
         /** Batches per run at most, so that one run is bounded even after a long outage. */
         @WithDefault("100")
         int cleanupMaxBatches();
+
+        /**
+         * Rest between two batches of one run. Working through a backlog back to back, the job took
+         * a core (about 20,000 keys a second) and creates ran at 0.83 of their rate beside it; with
+         * 100 ms of rest after each batch of about 50 ms it still deletes some 6,000 a second, and
+         * 100 batches a minute (1,600 keys a second) stay above any create rate this service reaches.
+         */
+        @WithDefault("100ms")
+        Duration cleanupPause();
     }
 
     interface Events {
@@ -93,6 +102,10 @@ public interface PaymentsConfig {
         /** Batches per run at most. */
         @WithDefault("100")
         int cleanupMaxBatches();
+
+        /** Rest between two batches of one run, as for expired keys. */
+        @WithDefault("100ms")
+        Duration cleanupPause();
     }
 
     interface Webhooks {

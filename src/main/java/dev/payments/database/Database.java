@@ -89,14 +89,21 @@ public class Database {
     /**
      * A bounded purge: runs {@code batch} until one does fewer than {@code batchSize} rows (nothing
      * more to do) or {@code maxBatches} have run, so that one run stays bounded even after a long
-     * outage. Returns the rows done in all.
+     * outage, resting {@code pause} between two, so that it leaves the database most of its time for
+     * requests while it works through a backlog. Returns the rows done in all.
      */
-    public static int inBatches(int maxBatches, int batchSize, Batch batch) {
+    public static int inBatches(int maxBatches, int batchSize, Duration pause, Batch batch) {
         int total = 0;
         for (int done = 0; done < maxBatches; done++) {
             int rows = DatabaseException.autocommit(batch::run);
             total += rows;
             if (rows < batchSize) {
+                break;
+            }
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 break;
             }
         }

@@ -27,7 +27,7 @@ public class EventCleanup {
     @Scheduled(identity = "expired-events", every = "${payments.events.cleanup-interval}",
             delayed = "${payments.events.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(),
+        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(), config.cleanupPause(),
                 () -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
         if (total > 0) {
             LOG.infof("deleted %d events past their retention", total);

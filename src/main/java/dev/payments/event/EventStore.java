@@ -20,13 +20,25 @@ public class EventStore {
 
     private static final String FIND = "SELECT " + COLUMNS + " FROM events WHERE id = ? AND merchant_id = ?";
 
-    /** A page, newest first; the cursor (created_at, id) is the last event of the previous page, if any. */
-    private static final String PAGE = "SELECT " + COLUMNS + """
+    /** The first page, newest first. */
+    private static final String FIRST_PAGE = "SELECT " + COLUMNS + """
 
             FROM events
             WHERE merchant_id = ? AND (CAST(? AS text) IS NULL OR type = ?)
-              AND (CAST(? AS uuid) IS NULL
-                   OR (created_at, id) < (SELECT created_at, id FROM events WHERE id = ? AND merchant_id = ?))
+            ORDER BY created_at DESC, id DESC
+            LIMIT ?""";
+
+    /**
+     * The page after a cursor, the last event of the previous page. A statement of its own, not the
+     * first page's with "cursor IS NULL OR": the plan PostgreSQL caches for a prepared statement
+     * cannot know whether the cursor is null, so it would filter every newer row instead of seeking
+     * the index to the cursor.
+     */
+    private static final String PAGE_AFTER = "SELECT " + COLUMNS + """
+
+            FROM events
+            WHERE merchant_id = ? AND (CAST(? AS text) IS NULL OR type = ?)
+              AND (created_at, id) < (SELECT created_at, id FROM events WHERE id = ? AND merchant_id = ?)
             ORDER BY created_at DESC, id DESC
             LIMIT ?""";
 
@@ -56,7 +68,10 @@ public class EventStore {
 
     /** Up to {@code limit} of the merchant's events (of {@code type}, if given), newest first, after {@code startingAfter}. */
     public List<EventResponse> page(String merchantId, String type, UUID startingAfter, int limit) throws SQLException {
-        return database.list(PAGE, this::event, merchantId, type, type, startingAfter, startingAfter, merchantId, limit);
+        if (startingAfter == null) {
+            return database.list(FIRST_PAGE, this::event, merchantId, type, type, limit);
+        }
+        return database.list(PAGE_AFTER, this::event, merchantId, type, type, startingAfter, merchantId, limit);
     }
 
     public boolean exists(String merchantId, UUID id) throws SQLException {

@@ -28,7 +28,7 @@ public class ExpiredKeyCleanup {
     @Scheduled(identity = "expired-idempotency-keys", every = "${payments.idempotency.cleanup-interval}",
             delayed = "${payments.idempotency.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(),
+        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(), config.cleanupPause(),
                 () -> QuarkusTransaction.requiringNew()
                         .call(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize())));
         if (total > 0) {

@@ -16,6 +16,7 @@ import dev.payments.problem.Problems;
 import dev.payments.processor.PaymentProcessor;
 import dev.payments.processor.PaymentProcessor.ChargeOutcome;
 import dev.payments.processor.PaymentProcessor.ChargeRequest;
+import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.SQLException;
@@ -240,7 +241,7 @@ public class PaymentService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<PaymentResponse> find(String merchantId, UUID id) {
-        return Payment.<Payment>find("id = ?1 and merchantId = ?2", id, merchantId)
+        return Payment.<Payment>find("#" + Payment.OF_MERCHANT, Parameters.with("id", id).and("merchantId", merchantId))
                 .firstResultOptional()
                 .map(PaymentResponse::of);
     }
@@ -250,16 +251,16 @@ public class PaymentService {
     public PaymentList list(String merchantId, int limit, UUID startingAfter) {
         List<Payment> page;
         if (startingAfter == null) {
-            page = Payment.<Payment>find("merchantId = ?1 order by createdAt desc, id desc", merchantId)
+            page = Payment.<Payment>find("#" + Payment.PAGE, Parameters.with("merchantId", merchantId))
                     .range(0, limit)
                     .list();
         } else {
-            Payment cursor = Payment.<Payment>find("id = ?1 and merchantId = ?2", startingAfter, merchantId)
+            Payment cursor = Payment.<Payment>find("#" + Payment.OF_MERCHANT,
+                            Parameters.with("id", startingAfter).and("merchantId", merchantId))
                     .firstResultOptional()
                     .orElseThrow(() -> Problems.validation("starting_after", "no such payment"));
-            page = Payment.<Payment>find("""
-                            merchantId = ?1 and (createdAt < ?2 or (createdAt = ?2 and id < ?3))
-                            order by createdAt desc, id desc""", merchantId, cursor.createdAt, cursor.id)
+            page = Payment.<Payment>find("#" + Payment.PAGE_AFTER, Parameters.with("merchantId", merchantId)
+                            .and("createdAt", cursor.createdAt).and("id", cursor.id))
                     .range(0, limit)
                     .list();
         }

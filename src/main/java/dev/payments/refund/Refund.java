@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Map;
@@ -19,8 +20,20 @@ import org.hibernate.type.SqlTypes;
  */
 @Entity
 @Table(name = "refunds")
+// named, so parsed once at start-up; the page after a cursor as in Payment
+@NamedQuery(name = Refund.OF_MERCHANT, query = "from Refund where id = :id and merchantId = :merchantId")
+@NamedQuery(name = Refund.OF_PAYMENT, query = "from Refund where id = :id and paymentId = :paymentId")
+@NamedQuery(name = Refund.PAGE, query = "from Refund where paymentId = :paymentId order by createdAt desc, id desc")
+@NamedQuery(name = Refund.PAGE_AFTER, query = """
+        from Refund where paymentId = :paymentId and (createdAt, id) < (:createdAt, :id)
+        order by createdAt desc, id desc""")
 @Immutable
 public class Refund extends PanacheEntityBase {
+
+    static final String OF_MERCHANT = "Refund.ofMerchant";
+    static final String OF_PAYMENT = "Refund.ofPayment";
+    static final String PAGE = "Refund.page";
+    static final String PAGE_AFTER = "Refund.pageAfter";
 
     @Id
     public UUID id;

@@ -18,6 +18,7 @@ import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import dev.payments.processor.PaymentProcessor;
 import dev.payments.processor.PaymentProcessor.RefundOutcome;
+import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.SQLException;
@@ -192,7 +193,7 @@ public class RefundService {
 
     @Transactional(Transactional.TxType.SUPPORTS)
     public Optional<RefundResponse> find(String merchantId, UUID id) {
-        return Refund.<Refund>find("id = ?1 and merchantId = ?2", id, merchantId)
+        return Refund.<Refund>find("#" + Refund.OF_MERCHANT, Parameters.with("id", id).and("merchantId", merchantId))
                 .firstResultOptional()
                 .map(RefundResponse::of);
     }
@@ -205,16 +206,16 @@ public class RefundService {
         }
         List<Refund> page;
         if (startingAfter == null) {
-            page = Refund.<Refund>find("paymentId = ?1 order by createdAt desc, id desc", paymentId)
+            page = Refund.<Refund>find("#" + Refund.PAGE, Parameters.with("paymentId", paymentId))
                     .range(0, limit)
                     .list();
         } else {
-            Refund cursor = Refund.<Refund>find("id = ?1 and paymentId = ?2", startingAfter, paymentId)
+            Refund cursor = Refund.<Refund>find("#" + Refund.OF_PAYMENT,
+                            Parameters.with("id", startingAfter).and("paymentId", paymentId))
                     .firstResultOptional()
                     .orElseThrow(() -> Problems.validation("starting_after", "no such refund of this payment"));
-            page = Refund.<Refund>find("""
-                            paymentId = ?1 and (createdAt < ?2 or (createdAt = ?2 and id < ?3))
-                            order by createdAt desc, id desc""", paymentId, cursor.createdAt, cursor.id)
+            page = Refund.<Refund>find("#" + Refund.PAGE_AFTER, Parameters.with("paymentId", paymentId)
+                            .and("createdAt", cursor.createdAt).and("id", cursor.id))
                     .range(0, limit)
                     .list();
         }

@@ -128,12 +128,19 @@ public class DeliveryStore {
             WHERE d.event_id = ? AND d.merchant_id = ? AND e.status = 'enabled' AND e.enabled_events && ARRAY['*', ev.type]
             ORDER BY d.created_at, d.id""";
 
-    private static final String PAGE = "SELECT " + COLUMNS + """
+    private static final String FIRST_PAGE = "SELECT " + COLUMNS + """
 
             FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id
             WHERE d.endpoint_id = ?
-              AND (CAST(? AS uuid) IS NULL
-                   OR (d.created_at, d.id) < (SELECT created_at, id FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?))
+            ORDER BY d.created_at DESC, d.id DESC
+            LIMIT ?""";
+
+    /** After a cursor; a statement of its own for the reason EventStore's PAGE_AFTER gives. */
+    private static final String PAGE_AFTER = "SELECT " + COLUMNS + """
+
+            FROM webhook_deliveries d JOIN events ev ON ev.id = d.event_id
+            WHERE d.endpoint_id = ?
+              AND (d.created_at, d.id) < (SELECT created_at, id FROM webhook_deliveries WHERE id = ? AND endpoint_id = ?)
             ORDER BY d.created_at DESC, d.id DESC
             LIMIT ?""";
 
@@ -246,7 +253,10 @@ public class DeliveryStore {
     }
 
     List<DeliveryResponse> page(UUID endpointId, UUID startingAfter, int limit) throws SQLException {
-        return database.list(PAGE, DeliveryStore::delivery, endpointId, startingAfter, startingAfter, endpointId, limit);
+        if (startingAfter == null) {
+            return database.list(FIRST_PAGE, DeliveryStore::delivery, endpointId, limit);
+        }
+        return database.list(PAGE_AFTER, DeliveryStore::delivery, endpointId, startingAfter, endpointId, limit);
     }
 
     boolean exists(UUID endpointId, UUID id) throws SQLException {

@@ -41,6 +41,44 @@ class ReadPaymentsTest {
     }
 
     @Test
+    void pagesThroughPaymentsMadeInTheSameMicrosecondInIdOrder() {
+        // the cursor is (created_at, id): payments that share a created_at are ordered, and paged, by id
+        String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String merchant = "ties-" + suffix;
+        String apiKey = "sk_test_ties" + suffix;
+        TestDatabase.update("INSERT INTO merchants (id, name, api_key_sha256) VALUES (?, ?, ?)",
+                merchant, merchant, dev.payments.merchant.ApiKeys.sha256Hex(apiKey));
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String id = UUID.randomUUID().toString();
+            TestDatabase.update("""
+                    INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, created_at,
+                                          amount_captured)
+                    VALUES (CAST(? AS uuid), ?, 100, 'EUR', 'succeeded', 'pm_card_visa',
+                            TIMESTAMPTZ '2026-01-01 00:00:00.123456Z', 100)""", id, merchant);
+            ids.add(id);
+        }
+        ids.sort(java.util.Comparator.reverseOrder());
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 10; page++) {
+            var request = as(apiKey).queryParam("limit", 2);
+            if (cursor != null) {
+                request.queryParam("starting_after", cursor);
+            }
+            Response response = request.get("/payments");
+            response.then().statusCode(200);
+            List<String> data = response.path("data.id");
+            seen.addAll(data);
+            if (!(Boolean) response.path("has_more")) {
+                break;
+            }
+            cursor = data.get(data.size() - 1);
+        }
+        assertEquals(ids, seen, "id descending within the same created_at, each once");
+    }
+
+    @Test
     void unknownOrMalformedIdIs404() {
         as(ACME_KEY).get("/payments/" + UUID.randomUUID()).then().statusCode(404).contentType("application/problem+json");
         as(ACME_KEY).get("/payments/not-a-uuid").then().statusCode(404).contentType("application/problem+json");

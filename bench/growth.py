@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""Growth: the same workloads on the same service as the database grows; bench/growth.sh runs it.
+
+One service process (warmed up once) and one PostgreSQL throughout. At each size (the empty
+database first, then bench/seed.sql adding payments up to each of --sizes), after a vacuum and a
+checkpoint, at --connections: create, replay, GET /payments/{id}, the first page of GET /payments,
+a deep page (starting_after an id drawn from the merchant's whole history), and create again while
+the expired-key purge works through a backlog (--purge-backlog keys aged past the retention just
+before; the service runs the purge every second here, instead of every minute, so it runs through
+the whole measurement). Prints a table with each figure's ratio to the empty database and the
+issue's targets, and writes bench/results/growth-<timestamp>.json and .png.
+"""
+import argparse
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+
+import bench
+from bench import Service, log, ms, psql, settle, wrk
+
+HERE = bench.HERE
+RESULTS = bench.RESULTS
+READS = ("get_one", "first_page", "deep_page")
+WORKLOADS = ("create", "replay") + READS + ("create_during_purge",)
+
+
+def seed(args, target, current):
+    """Adds payments current+1 .. target, in transactions of --chunk rows each; returns the seconds it took."""
+    started = time.monotonic()
+    first = current + 1
+    while first <= target:
+        count = min(args.chunk, target - first + 1)
+        subprocess.run(["psql", "-q", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "postgres", "-d", "payments",
+                        "-v", "ON_ERROR_STOP=1", "-v", f"first={first}", "-v", f"count={count}",
+                        "-v", f"seed_first={current + 1}", "-v", f"seed_count={target - current}",
+                        "-v", f"span_days={args.span_days}", "-f", os.path.join(HERE, "seed.sql")],
+                       check=True, capture_output=True, text=True)
+        first += count
+        log(f"  seeded {first - 1 - current:,} of {target - current:,} payments")
+    # what a long-lived table has: hint bits set, the visibility map complete, statistics current
+    psql(args, "VACUUM (FREEZE, ANALYZE)", user="postgres")
+    return round(time.monotonic() - started)
+
+
+def sizes(args):
+    rows = psql(args, """
+        SELECT (SELECT count(*) FROM payments), (SELECT count(*) FROM payments WHERE merchant_id = 'acme'),
+               (SELECT count(*) FROM idempotency_keys), (SELECT count(*) FROM refunds), (SELECT count(*) FROM events),
+               pg_database_size('payments') / 1048576,
+               pg_total_relation_size('payments') / 1048576, pg_indexes_size('payments') / 1048576""")
+    names = ("payments", "acme_payments", "idempotency_keys", "refunds", "events", "database_mb",
+             "payments_table_mb", "payments_indexes_mb")
+    return dict(zip(names, (int(v) for v in rows.split("|"))))
+
+
+def sample_ids(args, path):
+    """Ids of the benchmark merchant's payments, drawn from its whole history."""
+    with open(path, "w") as f:
+        f.write(psql(args, f"SELECT id FROM payments WHERE merchant_id = 'acme' ORDER BY random() LIMIT {args.ids}"))
+        f.write("\n")
+
+
+def age_backlog(args, label):
+    """--purge-backlog key rows of the benchmark merchant, 25 h old: what the purge finds after a day off."""
+    psql(args, f"""
+        INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
+                                      payment_id, resource_id, response_status, response_body, response_location,
+                                      created_at)
+        SELECT 'acme', 'expired-{label}-' || g, encode(sha256(('expired-{label}-' || g)::bytea), 'hex'), 2, p.id, p.id,
+               201, p.body, '/payments/' || p.id, now() - interval '25 hours' - g * interval '1 millisecond'
+        FROM generate_series(1, {args.purge_backlog}) g,
+             (SELECT id, repeat('x', 420) AS body FROM payments WHERE merchant_id = 'acme' LIMIT 1) p""")
+
+
+def expired(args):
+    return int(psql(args, "SELECT count(*) FROM idempotency_keys WHERE created_at < now() - interval '24 hours'"))
+
+
+def warm_reads(args, ids_path):
+    """The warm-up loads creates only: one request, then 15 s at 8 connections, of each read first."""
+    first_id = open(ids_path).readline().strip()
+    for path in ("/payments", f"/payments/{first_id}", f"/payments?starting_after={first_id}"):
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        conn.request("GET", path, headers=bench.AUTH)
+        conn.getresponse().read()
+    saved, args.connections = args.connections, 8
+    try:
+        for mode in ("one", "first", "deep"):
+            wrk(args, "read.lua", args.port, 15, f"warm-{mode}", extra_env={"BENCH_READ": mode, "BENCH_IDS": ids_path})
+    finally:
+        args.connections = saved
+
+
+PLANS = {
+    # the page after a cursor as the service asked for it before, and as it asks now
+    "or": "(created_at < '{t}' OR (created_at = '{t}' AND id < '{id}'))",
+    "row": "(created_at, id) < ('{t}', '{id}')",
+}
+
+
+def explain_deep_page(args):
+    """EXPLAIN (ANALYZE, BUFFERS) of the page after the benchmark merchant's median payment, both
+    spellings, with the cursor's values bound as the service binds them."""
+    t, id_ = psql(args, "SELECT created_at, id FROM payments WHERE merchant_id = 'acme' ORDER BY created_at DESC, id DESC "
+                        "OFFSET (SELECT count(*) / 2 FROM payments WHERE merchant_id = 'acme') LIMIT 1").split("|")
+    out = {}
+    for name, condition in PLANS.items():
+        plan = json.loads(psql(args, f"""
+            EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+            SELECT * FROM payments WHERE merchant_id = 'acme' AND {condition.format(t=t, id=id_)}
+            ORDER BY created_at DESC, id DESC LIMIT 21""", user="payments_app"))[0]
+        top = plan["Plan"]
+        out[name] = {"execution_ms": plan["Execution Time"],
+                     "buffers": top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)}
+    return out
+
+
+def measure(args, label, ids_path):
+    settle(args)
+    out = {}
+    for name in WORKLOADS:
+        extra = {}
+        script = {"create": "create.lua", "replay": "replay.lua", "create_during_purge": "create.lua"}.get(name, "read.lua")
+        if name in READS:
+            extra = {"BENCH_READ": name.split("_")[0] if name != "get_one" else "one", "BENCH_IDS": ids_path}
+        if name == "create_during_purge":
+            age_backlog(args, label)
+            before = expired(args)
+        settle(args)
+        w = wrk(args, script, args.port, args.duration, f"{label}-{name}", threads=2, extra_env=extra)
+        if name == "create_during_purge":
+            left = expired(args)
+            w["purge"] = {"backlog": before, "deleted": before - left, "left": left,
+                          "deleted_per_second": round((before - left) / args.duration)}
+            # what the purge has not reached would otherwise be deleted during the next size's runs
+            psql(args, "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+        out[name] = w
+        extra_text = f", purge deleted {w['purge']['deleted']:,} keys ({w['purge']['left']:,} left)" if "purge" in w else ""
+        log(f"{label} {name}: {w['rps']:.0f} req/s, p50 {ms(w['p50_us'])} ms, p99 {ms(w['p99_us'])} ms, "
+            f"errors {w['errors']}{extra_text}")
+    return out
+
+
+def label_of(size):
+    return "empty" if size == 0 else (f"{size // 1_000_000}M" if size % 1_000_000 == 0 else f"{size:,}")
+
+
+def chart(result, png):
+    steps = result["steps"]
+    files = {}
+    for figure, value in (("rps", lambda w: w["rps"]), ("p99", lambda w: w["p99_us"] / 1000)):
+        files[figure] = f"{png[:-4]}-{figure}.dat"
+        with open(files[figure], "w") as f:
+            f.write("workload " + " ".join(f'"{s["label"]}"' for s in steps) + "\n")
+            for name in WORKLOADS:
+                f.write(f'"{name.replace("_", " ")}" ' + " ".join(str(value(s["workloads"][name])) for s in steps) + "\n")
+    def plot(figure):
+        return ", ".join((f'"{files[figure]}" using 2:xtic(1)' if i == 0 else f'"" using {i + 2}')
+                         for i in range(len(steps)))
+    script = f"""
+set terminal pngcairo size 1300,520 font ",10" noenhanced
+set output "{png}"
+set multiplot layout 1,2 title "The same workloads as the database grows ({result['config']['connections']} connections, {result['config']['duration_s']} s each)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key autotitle columnhead top right
+set xtics rotate by -30
+set grid ytics
+set title "Throughput (requests per second)"
+plot {plot("rps")}
+set title "p99 latency (ms, log scale)"
+set logscale y
+plot {plot("p99")}
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def print_table(result):
+    steps = result["steps"]
+    base = steps[0]["workloads"]
+    print()
+    print(f"{'workload':<22}" + "".join(f"{s['label'] + ' req/s':>14}{'p99 ms':>9}" for s in steps))
+    for name in WORKLOADS:
+        print(f"{name:<22}" + "".join(f"{s['workloads'][name]['rps']:>14.0f}{ms(s['workloads'][name]['p99_us']):>9}"
+                                      for s in steps))
+    print()
+    for s in steps:
+        print(f"{s['label']}: {s['sizes']}" + (f", seeded in {s['seed_seconds']} s" if s.get("seed_seconds") else ""))
+        plans = s["deep_page_plans"]
+        print(f"  the page after the median payment in SQL: with OR {plans['or']['execution_ms']:.1f} ms "
+              f"({plans['or']['buffers']} buffers), as a row comparison {plans['row']['execution_ms']:.1f} ms "
+              f"({plans['row']['buffers']} buffers)")
+    last = steps[-1]
+    w = last["workloads"]
+    print()
+    print(f"at {last['label']} against the empty database (targets in brackets):")
+    print(f"  create {w['create']['rps'] / base['create']['rps']:.2f}x (>= 0.90)")
+    for name in ("replay",) + READS:
+        print(f"  {name} p99 {w[name]['p99_us'] / max(base[name]['p99_us'], 1):.2f}x (<= 2.00), "
+              f"throughput {w[name]['rps'] / base[name]['rps']:.2f}x")
+    for s in steps:
+        c = s["workloads"]["create"]["rps"]
+        p = s["workloads"]["create_during_purge"]
+        print(f"  {s['label']}: create during the purge {p['rps'] / c:.2f}x of create alone (>= 0.90), "
+              f"{p['purge']['deleted_per_second']:,} keys deleted per second, {p['purge']['left']:,} of the backlog left")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--java", required=True)
+    parser.add_argument("--plain", required=True, help="fast-jar directory")
+    parser.add_argument("--jvm-opts", default="")
+    parser.add_argument("--pg-port", type=int, default=55444)
+    parser.add_argument("--port", type=int, default=8097)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=120)
+    parser.add_argument("--sizes", default="1000000,10000000", help="payments to seed up to, in order")
+    parser.add_argument("--span-days", type=int, default=90, help="the seeded payments cover this many days")
+    parser.add_argument("--chunk", type=int, default=300_000)
+    parser.add_argument("--ids", type=int, default=10000, help="ids sampled for the reads")
+    parser.add_argument("--purge-backlog", type=int, default=300_000)
+    parser.add_argument("--replay-keys", type=int, default=1000)
+    parser.add_argument("--lock-timeout-ms", type=int, default=5000)
+    parser.add_argument("--service-log-level", default="INFO")
+    args = parser.parse_args()
+    args.run_id = "growth-" + time.strftime("%Y%m%d-%H%M%S")
+    os.makedirs(RESULTS, exist_ok=True)
+    ids_path = os.path.join(RESULTS, f"{args.run_id}-ids.txt")
+
+    result = {"run": args.run_id, "config": {
+        "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
+        "span_days": args.span_days, "purge_backlog": args.purge_backlog, "jvm_opts": args.jvm_opts,
+        "java": subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0],
+        "cpus": os.cpu_count(), "postgres": psql(args, "SHOW server_version"),
+        "shared_buffers": psql(args, "SHOW shared_buffers"), "uname": " ".join(os.uname()[:3])}, "steps": []}
+    service = Service(args, args.plain, False, args.port, name="growth", extra_env={
+        # the purge runs every second instead of every minute: through the whole purge measurement
+        "PAYMENTS_IDEMPOTENCY_CLEANUP_INTERVAL": "1s"})
+    service.first_success(service.start())
+    failed = False
+    try:
+        bench.make_replay_keys(args, args.port)
+        rounds = max(1, args.warmup // 30)
+        for i in range(rounds):
+            w = wrk(args, "mixed.lua", args.port, max(1, args.warmup // rounds), f"warmup{i}")
+            log(f"warm-up {i + 1}/{rounds}: {w['rps']:.0f} req/s")
+        current = 0
+        for target in [0] + [int(s) for s in args.sizes.split(",") if s]:
+            label = label_of(target)
+            step = {"label": label}
+            if target > current:
+                log(f"seeding up to {target:,} payments")
+                step["seed_seconds"] = seed(args, target, current)
+                current = target
+                # a short warm-up again: the seed took the CPU for minutes
+                wrk(args, "mixed.lua", args.port, 20, f"{label}-rewarm")
+            sample_ids(args, ids_path)
+            if target == 0:
+                warm_reads(args, ids_path)
+            step["sizes"] = sizes(args)
+            step["deep_page_plans"] = explain_deep_page(args)
+            log(f"{label}: the page after the median payment, in SQL: {step['deep_page_plans']}")
+            log(f"{label}: {step['sizes']}")
+            step["workloads"] = measure(args, label, ids_path)
+            result["steps"].append(step)
+            failed = failed or any(w["errors"] for w in step["workloads"].values())
+    finally:
+        service.stop()
+
+    base = os.path.join(RESULTS, args.run_id)
+    with open(base + ".json", "w") as f:
+        json.dump(result, f, indent=2)
+    try:
+        chart(result, base + ".png")
+    except (OSError, subprocess.CalledProcessError) as e:
+        log(f"no chart: {e}")
+    print_table(result)
+    log(f"raw results: {base}.json, chart: {base}.png")
+    if failed:
+        log("FAILED: some requests failed")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

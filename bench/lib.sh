@@ -1,0 +1,32 @@
+# Shared by the benchmark scripts (sourced, not run): the tools from Debian's packages, the JVM
+# that runs the service and its options, and a throwaway PostgreSQL on loopback.
+
+# bench_tools CMD:PACKAGE...: installs each package whose command is missing
+bench_tools() {
+  local need=() pair
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}"); done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "[bench] installing ${need[*]} from Debian's packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+# Sets JAVA (BENCH_JAVA_HOME's, else a JDK 25 under /usr/lib/jvm, else java on PATH), JAVA_MAJOR and
+# JVM_OPTS (BENCH_JVM_OPTS, else a 96 MiB heap and serial GC, as a small container would set).
+bench_java() {
+  [ -n "${BENCH_JAVA_HOME:-}" ] || BENCH_JAVA_HOME=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -1 || true)
+  JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
+  JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 \
+    | awk -F= '/java.specification.version/ {gsub(/ /,"",$2); print $2}')
+  JVM_OPTS=${BENCH_JVM_OPTS:--Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m}
+  echo "[bench] service JVM: $("$JAVA" -version 2>&1 | head -1) (major $JAVA_MAJOR), options: $JVM_OPTS"
+}
+
+# bench_postgres DIR PORT: a throwaway PostgreSQL (.ci/postgres.sh), stopped and removed on exit
+bench_postgres() {
+  BENCH_PGDIR=$1
+  trap '.ci/postgres.sh stop "$BENCH_PGDIR"; rm -rf "$BENCH_PGDIR"' EXIT
+  .ci/postgres.sh start "$BENCH_PGDIR" "$2"
+}
