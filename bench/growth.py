@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Growth: the same workloads on the same service as the database grows; bench/growth.sh runs it.
+"""Growth: the same workloads as the database grows; bench/growth.sh runs it.
 
-One service process (warmed up once) and one PostgreSQL throughout. At each size (the empty
-database first, then bench/seed.sql adding payments up to each of --sizes), after a vacuum and a
-checkpoint, at --connections: create, replay, GET /payments/{id}, the first page of GET /payments,
-a deep page (starting_after an id drawn from the merchant's whole history), and create again while
-the expired-key purge works through a backlog (--purge-backlog keys aged past the retention just
-before; the service runs the purge every second here, instead of every minute, so it runs through
-the whole measurement). Prints a table with each figure's ratio to the empty database and the
-issue's targets, and writes bench/results/growth-<timestamp>.json and .png.
+Two services, each warmed up once, on one PostgreSQL: one on the database that grows (the empty
+database first, then bench/seed.sql adding payments up to each of --sizes), one beside it on a
+database that stays empty, the baseline. At each size, each workload runs on both back to back,
+each after a vacuum and a checkpoint, at --connections: create, replay, GET /payments/{id}, the first
+page of GET /payments, a deep page (starting_after an id drawn from the merchant's whole history),
+and create again while the expired-key purge works through a backlog (--purge-backlog keys aged past
+the retention just before; the services run the purge every second here, instead of every minute, so
+it runs through the whole measurement). Each figure is compared with the baseline's taken minutes
+apart, as this machine's speed drifts over a run; at the empty size the same ratios show the noise.
+Prints the table with the issue's targets and writes bench/results/growth-<timestamp>.json and .png.
 """
 import argparse
 import http.client
@@ -19,7 +21,7 @@ import sys
 import time
 
 import bench
-from bench import Service, log, ms, psql, settle, wrk
+from bench import Service, log, ms, psql, wrk
 
 HERE = bench.HERE
 RESULTS = bench.RESULTS
@@ -56,16 +58,37 @@ def sizes(args):
     return dict(zip(names, (int(v) for v in rows.split("|"))))
 
 
-def sample_ids(args, path):
+class Target:
+    """A service and its database: the one that grows, or the baseline that stays empty."""
+
+    def __init__(self, args, name, port, database):
+        self.name, self.port, self.database = name, port, database
+        self.ids = os.path.join(RESULTS, f"{args.run_id}-{name}-ids.txt")
+        self.service = Service(args, args.plain, False, port, name=f"growth-{name}", database=database, extra_env={
+            # the purge runs every second instead of every minute: through the whole purge measurement
+            "PAYMENTS_IDEMPOTENCY_CLEANUP_INTERVAL": "1s"})
+
+    def sql(self, args, statement, user="payments_owner"):
+        return psql(args, statement, user=user, database=self.database)
+
+
+def settle_both(args, targets):
+    """bench.settle for both databases: vacuumed, then one checkpoint (it is the server's)."""
+    for t in targets:
+        t.sql(args, "VACUUM (ANALYZE) payments, idempotency_keys")
+    psql(args, "CHECKPOINT", user="postgres")
+
+
+def sample_ids(args, target):
     """Ids of the benchmark merchant's payments, drawn from its whole history."""
-    with open(path, "w") as f:
-        f.write(psql(args, f"SELECT id FROM payments WHERE merchant_id = 'acme' ORDER BY random() LIMIT {args.ids}"))
+    with open(target.ids, "w") as f:
+        f.write(target.sql(args, f"SELECT id FROM payments WHERE merchant_id = 'acme' ORDER BY random() LIMIT {args.ids}"))
         f.write("\n")
 
 
-def age_backlog(args, label):
+def age_backlog(args, target, label):
     """--purge-backlog key rows of the benchmark merchant, 25 h old: what the purge finds after a day off."""
-    psql(args, f"""
+    target.sql(args, f"""
         INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
                                       payment_id, resource_id, response_status, response_body, response_location,
                                       created_at)
@@ -75,21 +98,28 @@ def age_backlog(args, label):
              (SELECT id, repeat('x', 420) AS body FROM payments WHERE merchant_id = 'acme' LIMIT 1) p""")
 
 
-def expired(args):
-    return int(psql(args, "SELECT count(*) FROM idempotency_keys WHERE created_at < now() - interval '24 hours'"))
+def expired(args, target):
+    return int(target.sql(args, "SELECT count(*) FROM idempotency_keys WHERE created_at < now() - interval '24 hours'"))
 
 
-def warm_reads(args, ids_path):
-    """The warm-up loads creates only: one request, then 15 s at 8 connections, of each read first."""
-    first_id = open(ids_path).readline().strip()
+def warm_up(args, target):
+    """Mixed creates for --warmup seconds; then, as those load creates only, one request and 15 s at
+    8 connections of each read."""
+    rounds = max(1, args.warmup // 30)
+    for i in range(rounds):
+        w = wrk(args, "mixed.lua", target.port, max(1, args.warmup // rounds), f"{target.name}-warmup{i}")
+        log(f"{target.name} warm-up {i + 1}/{rounds}: {w['rps']:.0f} req/s")
+    sample_ids(args, target)
+    first_id = open(target.ids).readline().strip()
     for path in ("/payments", f"/payments/{first_id}", f"/payments?starting_after={first_id}"):
-        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", target.port, timeout=30)
         conn.request("GET", path, headers=bench.AUTH)
         conn.getresponse().read()
     saved, args.connections = args.connections, 8
     try:
         for mode in ("one", "first", "deep"):
-            wrk(args, "read.lua", args.port, 15, f"warm-{mode}", extra_env={"BENCH_READ": mode, "BENCH_IDS": ids_path})
+            wrk(args, "read.lua", target.port, 15, f"{target.name}-warm-{mode}",
+                extra_env={"BENCH_READ": mode, "BENCH_IDS": target.ids})
     finally:
         args.connections = saved
 
@@ -118,29 +148,33 @@ def explain_deep_page(args):
     return out
 
 
-def measure(args, label, ids_path):
-    settle(args)
-    out = {}
-    for name in WORKLOADS:
-        extra = {}
-        script = {"create": "create.lua", "replay": "replay.lua", "create_during_purge": "create.lua"}.get(name, "read.lua")
-        if name in READS:
-            extra = {"BENCH_READ": name.split("_")[0] if name != "get_one" else "one", "BENCH_IDS": ids_path}
-        if name == "create_during_purge":
-            age_backlog(args, label)
-            before = expired(args)
-        settle(args)
-        w = wrk(args, script, args.port, args.duration, f"{label}-{name}", threads=2, extra_env=extra)
-        if name == "create_during_purge":
-            left = expired(args)
-            w["purge"] = {"backlog": before, "deleted": before - left, "left": left,
-                          "deleted_per_second": round((before - left) / args.duration)}
-            # what the purge has not reached would otherwise be deleted during the next size's runs
-            psql(args, "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
-        out[name] = w
-        extra_text = f", purge deleted {w['purge']['deleted']:,} keys ({w['purge']['left']:,} left)" if "purge" in w else ""
-        log(f"{label} {name}: {w['rps']:.0f} req/s, p50 {ms(w['p50_us'])} ms, p99 {ms(w['p99_us'])} ms, "
-            f"errors {w['errors']}{extra_text}")
+def measure(args, label, targets):
+    """Each workload on the grown database and on the empty baseline, back to back (which goes first
+    alternates), each from a vacuumed, checkpointed start: on this shared machine only figures taken
+    minutes apart compare."""
+    out = {t.name: {} for t in targets}
+    for i, name in enumerate(WORKLOADS):
+        for target in (targets if i % 2 == 0 else targets[::-1]):
+            extra = {}
+            script = {"create": "create.lua", "replay": "replay.lua", "create_during_purge": "create.lua"}.get(name, "read.lua")
+            if name in READS:
+                extra = {"BENCH_READ": "one" if name == "get_one" else name.split("_")[0], "BENCH_IDS": target.ids}
+            if name == "create_during_purge":
+                age_backlog(args, target, label)
+                before = expired(args, target)
+            settle_both(args, targets)
+            w = wrk(args, script, target.port, args.duration, f"{label}-{target.name}-{name}", threads=2,
+                    extra_env=extra)
+            if name == "create_during_purge":
+                left = expired(args, target)
+                w["purge"] = {"backlog": before, "deleted": before - left, "left": left,
+                              "deleted_per_second": round((before - left) / args.duration)}
+                # what the purge has not reached would otherwise be deleted during the next runs
+                target.sql(args, "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+            out[target.name][name] = w
+            extra_text = f", purge deleted {w['purge']['deleted']:,} keys ({w['purge']['left']:,} left)" if "purge" in w else ""
+            log(f"{label} {target.name} {name}: {w['rps']:.0f} req/s, p50 {ms(w['p50_us'])} ms, p99 {ms(w['p99_us'])} ms, "
+                f"errors {w['errors']}{extra_text}")
     return out
 
 
@@ -154,16 +188,18 @@ def chart(result, png):
     for figure, value in (("rps", lambda w: w["rps"]), ("p99", lambda w: w["p99_us"] / 1000)):
         files[figure] = f"{png[:-4]}-{figure}.dat"
         with open(files[figure], "w") as f:
-            f.write("workload " + " ".join(f'"{s["label"]}"' for s in steps) + "\n")
+            f.write("workload " + " ".join(f'"{s["label"]}"' for s in steps) + ' "empty (baseline, mean)"\n')
             for name in WORKLOADS:
-                f.write(f'"{name.replace("_", " ")}" ' + " ".join(str(value(s["workloads"][name])) for s in steps) + "\n")
+                baseline = sum(value(s["baseline"][name]) for s in steps) / len(steps)
+                f.write(f'"{name.replace("_", " ")}" ' + " ".join(str(value(s["workloads"][name])) for s in steps)
+                        + f" {baseline}\n")
     def plot(figure):
         return ", ".join((f'"{files[figure]}" using 2:xtic(1)' if i == 0 else f'"" using {i + 2}')
-                         for i in range(len(steps)))
+                         for i in range(len(steps) + 1))
     script = f"""
 set terminal pngcairo size 1300,520 font ",10" noenhanced
 set output "{png}"
-set multiplot layout 1,2 title "The same workloads as the database grows ({result['config']['connections']} connections, {result['config']['duration_s']} s each)"
+set multiplot layout 1,2 title "The same workloads as the database grows, and on an empty one beside it ({result['config']['connections']} connections, {result['config']['duration_s']} s each)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -182,12 +218,16 @@ unset multiplot
 
 def print_table(result):
     steps = result["steps"]
-    base = steps[0]["workloads"]
     print()
-    print(f"{'workload':<22}" + "".join(f"{s['label'] + ' req/s':>14}{'p99 ms':>9}" for s in steps))
+    print("each size's figures, and their ratio to the empty database measured beside them")
+    print(f"{'workload':<22}" + "".join(f"{s['label'] + ' req/s':>17}{'p99 ms':>15}" for s in steps))
     for name in WORKLOADS:
-        print(f"{name:<22}" + "".join(f"{s['workloads'][name]['rps']:>14.0f}{ms(s['workloads'][name]['p99_us']):>9}"
-                                      for s in steps))
+        row = f"{name:<22}"
+        for s in steps:
+            w, b = s["workloads"][name], s["baseline"][name]
+            row += f"{w['rps']:>9.0f} ({w['rps'] / b['rps']:.2f}x)"
+            row += f"{ms(w['p99_us']):>8} ({w['p99_us'] / max(b['p99_us'], 1):.2f}x)"
+        print(row)
     print()
     for s in steps:
         print(f"{s['label']}: {s['sizes']}" + (f", seeded in {s['seed_seconds']} s" if s.get("seed_seconds") else ""))
@@ -196,13 +236,14 @@ def print_table(result):
               f"({plans['or']['buffers']} buffers), as a row comparison {plans['row']['execution_ms']:.1f} ms "
               f"({plans['row']['buffers']} buffers)")
     last = steps[-1]
-    w = last["workloads"]
+    w, b = last["workloads"], last["baseline"]
     print()
-    print(f"at {last['label']} against the empty database (targets in brackets):")
-    print(f"  create {w['create']['rps'] / base['create']['rps']:.2f}x (>= 0.90)")
+    print(f"at {last['label']} against the empty database beside it (targets in brackets; at empty the same "
+          f"ratios show the noise):")
+    print(f"  create {w['create']['rps'] / b['create']['rps']:.2f}x (>= 0.90)")
     for name in ("replay",) + READS:
-        print(f"  {name} p99 {w[name]['p99_us'] / max(base[name]['p99_us'], 1):.2f}x (<= 2.00), "
-              f"throughput {w[name]['rps'] / base[name]['rps']:.2f}x")
+        print(f"  {name} p99 {w[name]['p99_us'] / max(b[name]['p99_us'], 1):.2f}x (<= 2.00), "
+              f"throughput {w[name]['rps'] / b[name]['rps']:.2f}x")
     for s in steps:
         c = s["workloads"]["create"]["rps"]
         p = s["workloads"]["create_during_purge"]
@@ -231,7 +272,6 @@ def main():
     args = parser.parse_args()
     args.run_id = "growth-" + time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(RESULTS, exist_ok=True)
-    ids_path = os.path.join(RESULTS, f"{args.run_id}-ids.txt")
 
     result = {"run": args.run_id, "config": {
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
@@ -239,17 +279,17 @@ def main():
         "java": subprocess.run([args.java, "-version"], capture_output=True, text=True).stderr.splitlines()[0],
         "cpus": os.cpu_count(), "postgres": psql(args, "SHOW server_version"),
         "shared_buffers": psql(args, "SHOW shared_buffers"), "uname": " ".join(os.uname()[:3])}, "steps": []}
-    service = Service(args, args.plain, False, args.port, name="growth", extra_env={
-        # the purge runs every second instead of every minute: through the whole purge measurement
-        "PAYMENTS_IDEMPOTENCY_CLEANUP_INTERVAL": "1s"})
-    service.first_success(service.start())
+    psql(args, "DROP DATABASE IF EXISTS payments_empty", user="postgres", database="postgres")
+    psql(args, "CREATE DATABASE payments_empty OWNER payments_owner", user="postgres", database="postgres")
+    grown, baseline = Target(args, "grown", args.port, "payments"), Target(args, "baseline", args.port + 3, "payments_empty")
+    targets = (grown, baseline)
     failed = False
     try:
-        bench.make_replay_keys(args, args.port)
-        rounds = max(1, args.warmup // 30)
-        for i in range(rounds):
-            w = wrk(args, "mixed.lua", args.port, max(1, args.warmup // rounds), f"warmup{i}")
-            log(f"warm-up {i + 1}/{rounds}: {w['rps']:.0f} req/s")
+        for t in targets:
+            t.service.first_success(t.service.start())
+            bench.make_replay_keys(args, t.port)
+        for t in targets:
+            warm_up(args, t)
         current = 0
         for target in [0] + [int(s) for s in args.sizes.split(",") if s]:
             label = label_of(target)
@@ -258,20 +298,22 @@ def main():
                 log(f"seeding up to {target:,} payments")
                 step["seed_seconds"] = seed(args, target, current)
                 current = target
-                # a short warm-up again: the seed took the CPU for minutes
-                wrk(args, "mixed.lua", args.port, 20, f"{label}-rewarm")
-            sample_ids(args, ids_path)
-            if target == 0:
-                warm_reads(args, ids_path)
+                # a short warm-up again, both: the seed took the CPU for minutes
+                for t in targets:
+                    wrk(args, "mixed.lua", t.port, 20, f"{label}-{t.name}-rewarm")
+            for t in targets:
+                sample_ids(args, t)
             step["sizes"] = sizes(args)
             step["deep_page_plans"] = explain_deep_page(args)
             log(f"{label}: the page after the median payment, in SQL: {step['deep_page_plans']}")
             log(f"{label}: {step['sizes']}")
-            step["workloads"] = measure(args, label, ids_path)
+            measured = measure(args, label, targets)
+            step["workloads"], step["baseline"] = measured["grown"], measured["baseline"]
             result["steps"].append(step)
-            failed = failed or any(w["errors"] for w in step["workloads"].values())
+            failed = failed or any(w["errors"] for m in measured.values() for w in m.values())
     finally:
-        service.stop()
+        for t in targets:
+            t.service.stop()
 
     base = os.path.join(RESULTS, args.run_id)
     with open(base + ".json", "w") as f:
