@@ -59,23 +59,7 @@ class ReadPaymentsTest {
             ids.add(id);
         }
         ids.sort(java.util.Comparator.reverseOrder());
-        List<String> seen = new ArrayList<>();
-        String cursor = null;
-        for (int page = 0; page < 10; page++) {
-            var request = as(apiKey).queryParam("limit", 2);
-            if (cursor != null) {
-                request.queryParam("starting_after", cursor);
-            }
-            Response response = request.get("/payments");
-            response.then().statusCode(200);
-            List<String> data = response.path("data.id");
-            seen.addAll(data);
-            if (!(Boolean) response.path("has_more")) {
-                break;
-            }
-            cursor = data.get(data.size() - 1);
-        }
-        assertEquals(ids, seen, "id descending within the same created_at, each once");
+        assertEquals(ids, walkPages(apiKey, 2, 10), "id descending within the same created_at, each once");
     }
 
     @Test
@@ -92,22 +76,7 @@ class ReadPaymentsTest {
         for (int i = 0; i < 5; i++) {
             mine.add(0, create(GLOBEX_KEY, newKey(), visa()).then().statusCode(201).extract().path("id"));
         }
-        List<String> seen = new ArrayList<>();
-        String cursor = null;
-        for (int page = 0; page < 1000; page++) {
-            var request = as(GLOBEX_KEY).queryParam("limit", 2);
-            if (cursor != null) {
-                request.queryParam("starting_after", cursor);
-            }
-            Response response = request.get("/payments");
-            response.then().statusCode(200).body("data.size()", lessThanOrEqualTo(2));
-            List<String> ids = response.path("data.id");
-            seen.addAll(ids);
-            if (!(Boolean) response.path("has_more")) {
-                break;
-            }
-            cursor = ids.get(ids.size() - 1);
-        }
+        List<String> seen = walkPages(GLOBEX_KEY, 2, 1000);
         assertEquals(mine, seen.subList(0, 5), "newest first, nothing skipped or repeated");
         assertEquals(seen.size(), new java.util.HashSet<>(seen).size());
         assertEquals(TestDatabase.number("SELECT count(*) FROM payments WHERE merchant_id = 'globex'"), seen.size());
@@ -132,5 +101,26 @@ class ReadPaymentsTest {
                 .body("errors.field", hasItem("starting_after"));
         as(ACME_KEY).queryParam("starting_after", UUID.randomUUID().toString()).get("/payments").then().statusCode(400)
                 .body("errors.field", hasItem("starting_after"));
+    }
+
+    /** The ids of the merchant's payments as its pages serve them, {@code limit} a page, following has_more. */
+    private static List<String> walkPages(String apiKey, int limit, int maxPages) {
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < maxPages; page++) {
+            var request = as(apiKey).queryParam("limit", limit);
+            if (cursor != null) {
+                request.queryParam("starting_after", cursor);
+            }
+            Response response = request.get("/payments");
+            response.then().statusCode(200).body("data.size()", lessThanOrEqualTo(limit));
+            List<String> ids = response.path("data.id");
+            seen.addAll(ids);
+            if (!(Boolean) response.path("has_more")) {
+                break;
+            }
+            cursor = ids.get(ids.size() - 1);
+        }
+        return seen;
     }
 }
