@@ -11,11 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WARMUP=${BENCH_WARMUP:-60}
-[ -n "${BENCH_JAVA_HOME:-}" ] || BENCH_JAVA_HOME=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -1 || true)
-JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
-read -r -a JVM_OPTS <<<"${BENCH_JVM_OPTS:--Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m}"
-command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null 2>&1 || true;
-  apt-get install -y -qq wrk >/dev/null; }
+. bench/lib.sh
+bench_tools wrk:wrk
+bench_java
+read -r -a JVM_OPTS <<<"$JVM_OPTS"
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 WORK=$PWD/target/bench/overload; mkdir -p "$WORK"
 PGPORT=55442; PORT=18580; MGMT=19580

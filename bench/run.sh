@@ -16,23 +16,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v gnuplot >/dev/null || need+=(gnuplot-nox)
-command -v pgbench >/dev/null || need+=(postgresql-contrib)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "[bench] installing ${need[*]} from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >/dev/null 2>&1 || true
-  apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-if [ -z "${BENCH_JAVA_HOME:-}" ]; then
-  BENCH_JAVA_HOME=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -1 || true)
-fi
-JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
-JAVA_MAJOR=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F= '/java.specification.version/ {gsub(/ /,"",$2); print $2}')
-echo "[bench] service JVM: $("$JAVA" -version 2>&1 | head -1) (major $JAVA_MAJOR)"
+. bench/lib.sh
+bench_tools wrk:wrk gnuplot:gnuplot-nox pgbench:postgresql-contrib
+bench_java
 
 mkdir -p target/bench
 echo "[bench] building the plain fast-jar"
@@ -58,11 +44,9 @@ else
   echo "[bench] no AOT-cache build (needs JDK 25+; BENCH_AOT=${BENCH_AOT:-1})"
 fi
 
-PGDIR=$(mktemp -d /tmp/payments-bench-pg.XXXXXX)
 PGPORT=${BENCH_PG_PORT:-55433}
-trap '.ci/postgres.sh stop "$PGDIR"; rm -rf "$PGDIR"' EXIT
-.ci/postgres.sh start "$PGDIR" "$PGPORT"
+bench_postgres "$(mktemp -d /tmp/payments-bench-pg.XXXXXX)" "$PGPORT"
 
 python3 bench/bench.py --java "$JAVA" --plain target/bench/plain "${AOT_ARGS[@]}" "${PREVIOUS_ARGS[@]}" \
   --pg-port "$PGPORT" --connections "${BENCH_CONNECTIONS:-32}" --duration "${BENCH_DURATION:-20}" \
-  --warmup "${BENCH_WARMUP:-300}" --jvm-opts "${BENCH_JVM_OPTS:--Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m}"
+  --warmup "${BENCH_WARMUP:-300}" --jvm-opts "$JVM_OPTS"

@@ -18,11 +18,10 @@ cd "$(dirname "$0")/.."
 DURATION=${BENCH_DURATION:-20}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 WARMUP=${BENCH_WARMUP:-60}
-[ -n "${BENCH_JAVA_HOME:-}" ] || BENCH_JAVA_HOME=$(ls -d /usr/lib/jvm/*25* 2>/dev/null | head -1 || true)
-JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
-read -r -a JVM_OPTS <<<"${BENCH_JVM_OPTS:--Xms96m -Xmx96m -XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m}"
-command -v wrk >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq >/dev/null 2>&1 || true;
-  apt-get install -y -qq wrk >/dev/null; }
+. bench/lib.sh
+bench_tools wrk:wrk
+bench_java
+read -r -a JVM_OPTS <<<"$JVM_OPTS"
 [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
 WORK=$PWD/target/bench/webhooks; mkdir -p "$WORK"
 PGPORT=55441; PORT=18480; MGMT=19480; RPORT=18490; DEAD=18491
