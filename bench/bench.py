@@ -381,6 +381,18 @@ unset multiplot
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
 
+def write_results(result, base, chart, print_table):
+    """base.json, base.png drawn by chart(result, png), then print_table(result): every benchmark's end."""
+    with open(base + ".json", "w") as f:
+        json.dump(result, f, indent=2)
+    try:
+        chart(result, base + ".png")
+    except (OSError, subprocess.CalledProcessError) as e:
+        log(f"no chart: {e}")
+    print_table(result)
+    log(f"raw results: {base}.json, chart: {base}.png")
+
+
 def args_summary(result):
     return f"{result['config']['connections']} connections, {result['config']['duration_s']} s per workload"
 
@@ -516,15 +528,7 @@ def main():
                         "replay": s["replay"]["rps"] / result["pgbench"]["replay"]["tps"]}
     result["database"] = check_database(args)
 
-    base = os.path.join(RESULTS, args.run_id)
-    with open(base + ".json", "w") as f:
-        json.dump(result, f, indent=2)
-    try:
-        chart(result, base + ".png")
-    except (OSError, subprocess.CalledProcessError) as e:
-        log(f"no chart: {e}")
-    print_table(result)
-    log(f"raw results: {base}.json, chart: {base}.png")
+    write_results(result, os.path.join(RESULTS, args.run_id), chart, print_table)
 
     errors = sum(w["errors"] for w in s.values()) + result["processor"]["errors"] \
         + result["processor"]["payments_with_more_than_one_charge"]

@@ -315,15 +315,7 @@ def main():
         for t in targets:
             t.service.stop()
 
-    base = os.path.join(RESULTS, args.run_id)
-    with open(base + ".json", "w") as f:
-        json.dump(result, f, indent=2)
-    try:
-        chart(result, base + ".png")
-    except (OSError, subprocess.CalledProcessError) as e:
-        log(f"no chart: {e}")
-    print_table(result)
-    log(f"raw results: {base}.json, chart: {base}.png")
+    bench.write_results(result, os.path.join(RESULTS, args.run_id), chart, print_table)
     if failed:
         log("FAILED: some requests failed")
         sys.exit(1)
