@@ -97,7 +97,7 @@ public class Database {
         for (int done = 0; done < maxBatches; done++) {
             int rows = DatabaseException.autocommit(batch::run);
             total += rows;
-            if (rows < batchSize) {
+            if (rows < batchSize || done + 1 == maxBatches) {
                 break;
             }
             try {
