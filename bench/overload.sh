@@ -46,7 +46,7 @@ echo "[overload] service JVM: $("$JAVA" -version 2>&1 | head -1); warm-up ${WARM
 BENCH_RUN="ov-warm-$(date +%s)" wrk -t2 -c32 -d"${WARMUP}s" -s bench/wrk/create.lua "$BASE" >/dev/null
 if [ -z "${BENCH_RATE:-}" ]; then
   BENCH_RATE=$(BENCH_RUN="ov-max-$(date +%s)" wrk -t2 -c32 -d20s -s bench/wrk/create.lua "$BASE" \
-    | grep BENCH_RESULT | sed 's/BENCH_RESULT //' | python3 -c 'import json,sys; print(int(json.load(sys.stdin)["rps"]))')
+    | grep BENCH_RESULT | sed 's/BENCH_RESULT //' | python3 -c 'import json,sys; r = json.load(sys.stdin); print(int((r["requests"] - r["errors"]) / (r["duration_us"] / 1e6)))')
 fi
 HALF=$((BENCH_RATE / 2)); DOUBLE=$((BENCH_RATE * 2))
 echo "[overload] maximum create rate (closed loop, 32 connections): $BENCH_RATE/s; open model: $HALF/s, $DOUBLE/s for 60 s, $HALF/s"

@@ -176,15 +176,39 @@ public interface PaymentsConfig {
 
     interface Overload {
         /**
-         * API requests worked on at once at most; more are answered 503 service-overloaded at once.
-         * Measured at twice the maximum create rate with the demo processor, 16, 32 and 64 all answer
-         * every request and recover at once; lower limits give the served requests a lower p99 (170,
-         * 319, 545 ms) at about the same throughput, but 16 and 32 also shed bursts at half the rate.
-         * 64 keeps room for a processor taking 100 ms (64 / 0.1 s = 640 creates/s, more than measured
-         * through one), where requests wait on the network, not on the database.
+         * How many API requests are worked on at once, writes and reads each: {@code gradient}, a
+         * limit between min- and max-concurrent-requests that comes down when the latest requests are
+         * slower than their long-run average and goes back up when they are not; {@code vegas}, the
+         * same range, writes limited by how much slower they are than the fastest lately (with a low
+         * floor, p99 71 ms at twice the maximum where gradient had 386, but on a machine shared with
+         * other work it also sheds bursts at normal load); or {@code fixed},
+         * max-concurrent-requests at all times. See http.LoadShedding;
+         * measured side by side in docs/performance.md.
+         */
+        @WithDefault("gradient")
+        Limit limit();
+
+        /**
+         * The fixed limit, and the adaptive limits' ceiling (and where they start). 64 keeps room for
+         * a processor taking 100 ms (64 / 0.1 s = 640 creates/s, more than measured through one),
+         * where requests wait on the network, not on the database.
          */
         @WithDefault("64")
         int maxConcurrentRequests();
+
+        /**
+         * The adaptive limits' floor: however slow the requests get, this many are worked on. A
+         * floor of 8 sheds bursts at 70 % of the maximum on a machine shared with other work (the
+         * latency's jitter reads as a queue); 32 sheds none there.
+         */
+        @WithDefault("32")
+        int minConcurrentRequests();
+
+        enum Limit {
+            GRADIENT,
+            VEGAS,
+            FIXED
+        }
     }
 
     interface Auth {

@@ -42,6 +42,7 @@ final class ServiceProcess {
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
                 "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
         // and keep hundreds at once in flight: load shedding has a test of its own
+        env.put("PAYMENTS_OVERLOAD_LIMIT", "fixed");
         env.put("PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS", "100000");
     }
 

@@ -38,7 +38,7 @@ class LoadSheddingTest {
     public static class FourAtOnce implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("payments.overload.max-concurrent-requests", "4");
+            return Map.of("payments.overload.limit", "fixed", "payments.overload.max-concurrent-requests", "4");
         }
     }
 

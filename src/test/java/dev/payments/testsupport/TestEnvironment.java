@@ -44,6 +44,7 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         config.put("payments.rate-limit.requests-per-second", "100000");
         config.put("payments.rate-limit.burst", "100000");
         // and so do they stay below the load-shedding limit, except in LoadSheddingTest
+        config.put("payments.overload.limit", "fixed");
         config.put("payments.overload.max-concurrent-requests", "100000");
         config.put("payments.rate-limit.merchants." + Api.THROTTLED, String.valueOf(Api.THROTTLED_RATE));
         // webhooks to the tests' receivers on loopback, retried and timed out fast

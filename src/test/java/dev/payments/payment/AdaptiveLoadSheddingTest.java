@@ -1,0 +1,108 @@
+package dev.payments.payment;
+
+import static dev.payments.testsupport.Api.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.payments.testsupport.ProcessorInvariants;
+import dev.payments.testsupport.Simulator;
+import dev.payments.testsupport.TestEnvironment;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The adaptive limit (the default): when the requests get much slower than they have been, the
+ * limit comes down from its ceiling, and the excess of a burst is shed; when they are fast again and
+ * the bursts keep coming, it goes back up to the ceiling. Real concurrent requests, the processor
+ * simulator made slow and fast again; the limit read from the service's metrics.
+ */
+@QuarkusTest
+@TestProfile(AdaptiveLoadSheddingTest.Adaptive.class)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
+class AdaptiveLoadSheddingTest {
+
+    private static final int CEILING = 32;
+    private static final int FLOOR = 4;
+    private static final String LIMIT = "payments_http_concurrency_limit{requests=\"writes\"}";
+
+    public static class Adaptive implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("payments.overload.limit", "gradient",
+                    "payments.overload.max-concurrent-requests", String.valueOf(CEILING),
+                    "payments.overload.min-concurrent-requests", String.valueOf(FLOOR));
+        }
+    }
+
+    @AfterEach
+    void ledgerHolds() throws InterruptedException {
+        Simulator.shared().latency(0);
+        ProcessorInvariants.check(Simulator.shared(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theLimitFallsWhenRequestsSlowDownAndRisesAgainWhenTheyAreFast() throws Exception {
+        // what fast is: creates with an instant processor
+        for (int i = 0; i < 60; i++) {
+            create(ACME_KEY, newKey(), visa()).then().statusCode(201);
+        }
+        assertEquals(CEILING, metric(LIMIT), "it starts at its ceiling");
+
+        ExecutorService clients = Executors.newFixedThreadPool(CEILING);
+        try {
+            Simulator.shared().latency(300);
+            int shed = 0;
+            for (int wave = 0; wave < 4; wave++) {
+                shed += burst(clients);
+            }
+            double slowed = metric(LIMIT);
+            assertTrue(slowed < CEILING && slowed >= FLOOR, "100 times slower: the limit came down, to " + slowed);
+            assertTrue(shed > 0, "bursts of " + CEILING + " past a lower limit: some are shed");
+
+            Simulator.shared().latency(0);
+            double limit = slowed;
+            int waves = 0;
+            for (; waves < 60 && limit < CEILING; waves++) {
+                burst(clients);
+                limit = metric(LIMIT);
+            }
+            System.out.printf("[load shedding] adaptive limit %d, %.0f after 4 slow bursts (%d shed), %.0f after %d fast ones%n",
+                    CEILING, slowed, shed, limit, waves);
+            assertEquals(CEILING, limit, "fast again under bursts: back at the ceiling");
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+
+    /** CEILING creates at once; each a 201 or a quick 503 service-overloaded. Returns how many were shed. */
+    private static int burst(ExecutorService clients) throws Exception {
+        List<Future<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < CEILING; i++) {
+            answers.add(clients.submit(() -> create(ACME_KEY, newKey(), visa())));
+        }
+        int shed = 0;
+        for (Future<Response> answer : answers) {
+            Response response = answer.get(30, TimeUnit.SECONDS);
+            if (response.statusCode() == 503) {
+                assertTrue(response.path("type").toString().endsWith("/service-overloaded"), response.asString());
+                shed++;
+            } else {
+                assertEquals(201, response.statusCode(), response.asString());
+            }
+        }
+        return shed;
+    }
+}
