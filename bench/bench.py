@@ -5,12 +5,18 @@ Measures, in one run on one machine:
   - start-up: process start to the first successful authenticated request, for the plain fast-jar
     and (when built) the AOT-cache jar, alternately, several times each;
   - the service under wrk: create, replay, race, mixed at a fixed concurrency, after a JIT warm-up,
-    plus create rate-limited to half the measured maximum; errors, CPU per request of the service
-    and of PostgreSQL, and the service's peak RSS;
+    create rate-limited to half the measured maximum, GET one payment, the first and a deep page of
+    the list, create while the key purge works through a backlog, and create again at the end (how
+    far the machine's speed moved); errors, CPU per request of the service and of PostgreSQL, and
+    the service's peak RSS;
+  - create through the processor simulator over HTTP, and the service in its container
+    configuration (docker/Dockerfile.jvm's JVM options in a memory cgroup of the compose file's
+    limit): its peak RSS;
   - the limit: pgbench running the service's own SQL transaction for a create and for a replay, at
     the same concurrency, each right after the service's run of the same workload; every measured
     run starts from a vacuumed, freshly checkpointed database (see settle);
-then checks the database (exactly one payment per key, no orphans), prints a table, and writes
+then checks the database (exactly one payment per key, no orphans), prints one Markdown table with
+the machine, the durability settings and the noise, and writes
 bench/results/<timestamp>.json and .png. Standard library only (plus wrk, pgbench, gnuplot).
 """
 import argparse
@@ -28,6 +34,8 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
 BODY = '{"amount":2500,"currency":"EUR","payment_method":"pm_card_visa","description":"bench"}'
 AUTH = {"Authorization": "Bearer sk_test_acme"}
+# the reads of bench/wrk/read.lua, by workload name
+READ_MODES = {"get_one": "one", "first_page": "first", "deep_page": "deep"}
 
 
 def log(message):
@@ -37,14 +45,17 @@ def log(message):
 class Service:
     """One run of the packaged application, started the way a user would start it."""
 
-    def __init__(self, args, app_dir, aot, port, name=None, database="payments", extra_env=None):
+    def __init__(self, args, app_dir, aot, port, name=None, database="payments", extra_env=None,
+                 jvm_opts=None, cgroup=None):
         self.args, self.app_dir, self.aot, self.port = args, app_dir, aot, port
         self.name = name or ("aot" if aot else "plain")
         self.database, self.extra_env = database, extra_env or {}
+        self.jvm_opts = args.jvm_opts if jvm_opts is None else jvm_opts
+        self.cgroup = cgroup
         self.process = None
 
     def start(self):
-        cmd = [self.args.java] + self.args.jvm_opts.split()
+        cmd = [self.args.java] + self.jvm_opts.split()
         if self.aot:
             cmd.append("-XX:AOTCache=app.aot")
         cmd += ["-jar", "quarkus-run.jar"]
@@ -57,14 +68,15 @@ class Service:
                    # the benchmark is one merchant at full speed: no per-merchant rate limit
                    PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND="1000000", PAYMENTS_RATE_LIMIT_BURST="1000000",
                    # the simulator run keeps 256 requests at once in flight on purpose; bench/overload.sh measures shedding
-                   PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS="100000",
+                   PAYMENTS_OVERLOAD_LIMIT="fixed", PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS="100000",
                    # as docker/Dockerfile.jvm sets it: fewer glibc malloc arenas, less resident memory
                    MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),
-                   QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level,
-                   **self.extra_env)
+                   QUARKUS_LOG_CATEGORY__DEV_PAYMENTS_PAYMENT_PAYMENTSERVICE__LEVEL=self.args.service_log_level)
+        env.update(self.extra_env)
         self.log = open(os.path.join(RESULTS, f"service-{self.name}.log"), "a")
         started = time.monotonic()
-        self.process = subprocess.Popen(cmd, cwd=self.app_dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(cmd, cwd=self.app_dir, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        preexec_fn=self.cgroup.enter if self.cgroup else None)
         return started
 
     def first_success(self, started, timeout=120):
@@ -93,11 +105,74 @@ class Service:
                 self.process.wait()
 
     def peak_rss_mb(self):
-        with open(f"/proc/{self.process.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
+        """The process's peak resident memory (VmHWM), or None once it has exited."""
+        try:
+            with open(f"/proc/{self.process.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return round(int(line.split()[1]) / 1024, 1)
+        except OSError:
+            pass
         return None
+
+
+class MemoryCgroup:
+    """A memory cgroup of its own, limited as a container's memory is (docker run --memory): the
+    JVM sizes its heap and picks its collector from the limit, and the kernel holds the process to
+    it. cgroup v1 (a memory hierarchy) or v2 (the memory controller delegated to this cgroup's
+    children); self.why says why there is none."""
+
+    def __init__(self, name, limit_bytes):
+        self.path, self.why, self.limit_bytes = None, None, limit_bytes
+        own = {}
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                own[controllers] = path
+        if "memory" in own and os.path.isdir("/sys/fs/cgroup/memory"):
+            self.v2, root, limit_file = False, "/sys/fs/cgroup/memory" + own["memory"], "memory.limit_in_bytes"
+        elif "" in own and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            self.v2, root, limit_file = True, "/sys/fs/cgroup" + own[""], "memory.max"
+        else:
+            self.why = "no memory cgroup controller is mounted"
+            return
+        try:
+            path = os.path.join(root, name)
+            os.makedirs(path, exist_ok=True)
+            with open(os.path.join(path, limit_file), "w") as f:
+                f.write(str(limit_bytes))
+            self.path = path
+        except OSError as e:
+            self.why = f"cannot make a memory cgroup ({e})"
+
+    def enter(self):
+        """In the child, before exec (preexec_fn): the process joins the cgroup."""
+        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
+            f.write(str(os.getpid()))
+
+    def _read(self, name):
+        try:
+            with open(os.path.join(self.path, name)) as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def peak_mb(self):
+        """The most memory the cgroup was charged (resident memory and the page cache it read)."""
+        text = self._read("memory.peak" if self.v2 else "memory.max_usage_in_bytes")
+        return round(int(text) / 1048576, 1) if text else None
+
+    def oom_kills(self):
+        text = self._read("memory.events" if self.v2 else "memory.oom_control") or ""
+        match = re.search(r"^oom_kill (\d+)", text, flags=re.M)
+        return int(match.group(1)) if match else None
+
+    def remove(self):
+        if self.path:
+            try:
+                os.rmdir(self.path)
+            except OSError as e:
+                log(f"cgroup {self.path} not removed: {e}")
 
 
 class Simulator:
@@ -204,6 +279,66 @@ def processor_workload(args):
     return result
 
 
+def container_jvm_opts():
+    """JAVA_OPTS as docker/Dockerfile.jvm sets them."""
+    with open(os.path.join(ROOT, "docker", "Dockerfile.jvm")) as f:
+        return re.search(r'JAVA_OPTS="([^"]*)"', f.read()).group(1)
+
+
+def container_configuration(args):
+    """The service as its container runs it: docker/Dockerfile.jvm's JAVA_OPTS and MALLOC_ARENA_MAX,
+    in a memory cgroup of --container-memory (as docker/docker-compose.yml limits it), so the JVM
+    sizes its heap and picks its collector as it does there. After a warm-up, create and mixed;
+    returns the peak RSS, the cgroup's peak charge, the heap and collector the JVM chose."""
+    limit = parse_bytes(args.container_memory)
+    cgroup = MemoryCgroup(f"payments-bench-{os.getpid()}", limit)
+    opts = container_jvm_opts()
+    result = {"memory_limit": args.container_memory, "jvm_opts": opts}
+    if cgroup.why:
+        # not held to the limit, but sized for it: what the JVM would choose inside such a container
+        log(f"container configuration without a cgroup: {cgroup.why}; the JVM is told the limit with -XX:MaxRAM")
+        opts += f" -XX:MaxRAM={limit}"
+        cgroup = None
+        result["cgroup"] = None
+    flags = subprocess.run([args.java] + opts.split() + ["-XX:+PrintFlagsFinal", "-version"], capture_output=True,
+                           text=True, preexec_fn=cgroup.enter if cgroup else None).stdout
+    result["max_heap_mb"] = int(re.search(r"MaxHeapSize\s*=\s*(\d+)", flags).group(1)) // 1048576
+    result["gc"] = next((gc for gc in ("SerialGC", "G1GC", "ParallelGC", "ZGC", "ShenandoahGC")
+                         if re.search(rf"\bUse{gc}\s*=\s*true", flags)), None)
+    service = Service(args, args.plain, False, args.port, name="container", jvm_opts=opts, cgroup=cgroup)
+    try:
+        service.first_success(service.start())
+        for i in range(2):
+            w = wrk(args, "mixed.lua", args.port, 30, f"container-warmup{i}")
+            log(f"container configuration warm-up {i + 1}/2: {w['rps']:.0f} req/s")
+        for name, script in (("create", "create.lua"), ("mixed", "mixed.lua")):
+            settle(args)
+            w = result[name] = wrk(args, script, args.port, args.duration, f"container-{name}")
+            log(f"container configuration {name}: {w['rps']:.0f} req/s, p99 {ms(w['p99_us'])} ms")
+            if service.process.poll() is not None:
+                break
+        result["peak_rss_mb"] = service.peak_rss_mb()
+    except RuntimeError as e:
+        result["error"] = str(e)
+    finally:
+        if service.process and service.process.poll() is not None:
+            # killed by the kernel for going past the limit, most likely: the cgroup says
+            result["exited"] = service.process.returncode
+        if cgroup:
+            result["cgroup"] = {"peak_mb": cgroup.peak_mb(), "oom_kills": cgroup.oom_kills()}
+        service.stop()
+        if cgroup:
+            cgroup.remove()
+    log(f"container configuration ({args.container_memory}, {opts}): heap max {result['max_heap_mb']} MiB, "
+        f"{result['gc']}, peak RSS {result.get('peak_rss_mb')} MB, cgroup {result.get('cgroup')}")
+    return result
+
+
+def parse_bytes(text):
+    number, unit = re.fullmatch(r"(\d+)([kmgKMG]?)", text).groups()
+    return int(number) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit.lower()]
+
+
 def previous_release(args):
     """Create with the demo adapter, this release against the previous one (its own database, since
     its schema is older), alternately, after a warm-up of each: the cost of the extra commit."""
@@ -301,12 +436,12 @@ def psql(args, sql, user="payments_owner", database="payments"):
     return out.stdout.strip()
 
 
-def settle(args):
+def settle(args, database="payments"):
     """Same starting point for every measured run, service or pgbench: no autovacuum work left over
     from the previous run, and a checkpoint just taken (so each run pays the same full-page writes).
     Without this, whichever run overlapped a checkpoint or an autovacuum of the growing tables lost
     up to a fifth of its rate, and the service/pgbench ratios swung with it."""
-    psql(args, "VACUUM (ANALYZE) payments, idempotency_keys")
+    psql(args, "VACUUM (ANALYZE) payments, idempotency_keys", database=database)
     psql(args, "CHECKPOINT", user="postgres")
 
 
@@ -320,6 +455,63 @@ def make_replay_keys(args, port):
         response.read()
         if response.status != 201:
             raise RuntimeError(f"making replay key {i}: {response.status}")
+
+
+def sample_ids(args, path, count, database="payments"):
+    """count ids of the benchmark merchant's payments, drawn from its whole history, into path."""
+    with open(path, "w") as f:
+        f.write(psql(args, f"SELECT id FROM payments WHERE merchant_id = 'acme' ORDER BY random() LIMIT {count}",
+                     database=database))
+        f.write("\n")
+
+
+def age_backlog(args, label, count, database="payments"):
+    """count key rows of the benchmark merchant, 25 h old: what the purge finds after a day off."""
+    psql(args, f"""
+        INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
+                                      payment_id, resource_id, response_status, response_body, response_location,
+                                      created_at)
+        SELECT 'acme', 'expired-{label}-' || g, encode(sha256(('expired-{label}-' || g)::bytea), 'hex'), 2, p.id, p.id,
+               201, p.body, '/payments/' || p.id, now() - interval '25 hours' - g * interval '1 millisecond'
+        FROM generate_series(1, {count}) g,
+             (SELECT id, repeat('x', 420) AS body FROM payments WHERE merchant_id = 'acme' LIMIT 1) p""",
+         database=database)
+
+
+def expired_keys(args, database="payments"):
+    return int(psql(args, "SELECT count(*) FROM idempotency_keys WHERE created_at < now() - interval '24 hours'",
+                    database=database))
+
+
+def create_during_purge(args, port, label, backlog, database="payments", threads=1, settle_first=None):
+    """Create while the key purge works through backlog expired keys (aged just before; the service
+    must run its purge often: PAYMENTS_IDEMPOTENCY_CLEANUP_INTERVAL=1s); what it did not reach is
+    deleted after, so later runs do not meet it. settle_first replaces settle(args, database)."""
+    age_backlog(args, label, backlog, database)
+    before = expired_keys(args, database)
+    (settle_first or (lambda: settle(args, database)))()
+    w = wrk(args, "create.lua", port, args.duration, f"{label}-create-during-purge", threads=threads)
+    left = expired_keys(args, database)
+    w["purge"] = {"backlog": before, "deleted": before - left, "left": left,
+                  "deleted_per_second": round((before - left) / args.duration)}
+    psql(args, "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'", database=database)
+    return w
+
+
+def machine():
+    """The CPU model, its cores and the memory, from /proc."""
+    with open("/proc/cpuinfo") as f:
+        model = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "unknown CPU")
+    with open("/proc/meminfo") as f:
+        memory_kb = int(next(line.split()[1] for line in f if line.startswith("MemTotal:")))
+    return {"cpu": model, "cpus": os.cpu_count(), "memory_gib": round(memory_kb / 1048576, 1)}
+
+
+def durability(args):
+    """PostgreSQL's settings that decide what a commit costs and what it survives."""
+    names = ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers", "max_wal_size")
+    values = psql(args, "SELECT " + ", ".join(f"current_setting('{n}')" for n in names)).split("|")
+    return dict(zip(names, values))
 
 
 def measure_startup(args, variants):
@@ -354,7 +546,7 @@ def check_database(args):
 
 def chart(result, png):
     rows = [(w.replace("_", " "), result["service"][w]["rps"], result["service"][w]["p50_us"] / 1000,
-             result["service"][w]["p99_us"] / 1000) for w in ("create", "replay", "race", "mixed", "create_rate_limited")]
+             result["service"][w]["p99_us"] / 1000) for w, _ in WORKLOAD_NAMES]
     rows += [("pgbench create", result["pgbench"]["create"]["tps"], None, None),
              ("pgbench replay", result["pgbench"]["replay"]["tps"], None, None)]
     data = png[:-4] + ".dat"
@@ -362,7 +554,7 @@ def chart(result, png):
         for name, rps, p50, p99 in rows:
             f.write(f"\"{name}\" {rps} {p50 if p50 is not None else '-'} {p99 if p99 is not None else '-'}\n")
     script = f"""
-set terminal pngcairo size 1200,520 font ",10" noenhanced
+set terminal pngcairo size 1500,560 font ",10" noenhanced
 set output "{png}"
 set multiplot layout 1,2 title "Payment service vs pgbench, {args_summary(result)}"
 set style data histograms
@@ -375,7 +567,7 @@ set title "Throughput (requests or transactions per second)"
 plot "{data}" using 2:xtic(1) notitle lc rgb "#3b7dd8"
 set title "Latency (ms), service workloads"
 set key top left
-plot "{data}" every ::0::4 using 3:xtic(1) title "p50" lc rgb "#58a55c", "" every ::0::4 using 4 title "p99" lc rgb "#d9534f"
+plot "{data}" every ::0::{len(WORKLOAD_NAMES) - 1} using 3:xtic(1) title "p50" lc rgb "#58a55c", "" every ::0::{len(WORKLOAD_NAMES) - 1} using 4 title "p99" lc rgb "#d9534f"
 unset multiplot
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
@@ -401,66 +593,100 @@ def ms(us):
     return f"{us / 1000:.1f}"
 
 
+# the table's rows: the service's workloads, in the order they ran, and their names in the table
+WORKLOAD_NAMES = (("create", "create"), ("replay", "replay"), ("race", "race (32 at once per key)"),
+                  ("mixed", "mixed (80 % create, 15 % replay, 5 % race)"),
+                  ("create_rate_limited", "create at half its rate"), ("get_one", "GET /payments/{id}"),
+                  ("first_page", "GET /payments, first page"), ("deep_page", "GET /payments, deep page"),
+                  ("create_during_purge", "create during the key purge"), ("create_again", "create, again at the end"))
+
+
 def print_table(result):
-    s, p = result["service"], result["pgbench"]
+    """The run as one Markdown table, then what it was measured on and against which targets."""
+    s, p, c = result["service"], result["pgbench"], result["config"]
+    row = lambda *cells: print("| " + " | ".join(str(x) for x in cells) + " |")
     print()
-    print(f"{'workload':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'errors':>8}"
-          f"{'svc cpu ms':>12}{'pg cpu ms':>11}")
-    for name in ("create", "replay", "race", "mixed", "create_rate_limited"):
+    row("workload", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "service CPU ms/req", "PostgreSQL CPU ms/req")
+    row(*["---"] + ["---:"] * 7)
+    for name, title in WORKLOAD_NAMES:
         w = s[name]
-        print(f"{name:<22}{w['rps']:>9.0f}{ms(w['p50_us']):>9}{ms(w['p99_us']):>9}{ms(w['p999_us']):>10}"
-              f"{w['errors']:>8}{w['service_cpu_ms_per_request']:>12}{w['postgres_cpu_ms_per_request']:>11}")
-    for name in ("create", "replay"):
-        print(f"{'pgbench ' + name:<22}{p[name]['tps']:>9.0f}{p[name]['latency_avg_ms']:>9} (avg){'':>18}"
-              f"{p[name]['failed']:>8}")
-    r = result["ratios"]
-    print()
-    print(f"create: service/pgbench = {r['create']:.2f} (target >= 0.60)")
-    print(f"replay: service/pgbench = {r['replay']:.2f} (target >= 0.40)")
-    print(f"create p99 at {s['create_rate_limited']['rps']:.0f} req/s (half of max): "
-          f"{ms(s['create_rate_limited']['p99_us'])} ms (target <= 25)")
-    print(f"peak RSS under create: {result['peak_rss_mb']['after_create']:.0f} MB (target <= 300); "
-          f"at the end: {result['peak_rss_mb']['at_end']:.0f} MB")
-    for name, st in result["startup"].items():
-        print(f"start-up {name}: median {st['median_ms']} ms to the first successful request (runs {st['runs_ms']})")
-    if "aot" in result["startup"]:
-        print(f"AOT/plain start-up = {result['startup']['aot']['median_ms'] / result['startup']['plain']['median_ms']:.2f}"
-              " (target <= 0.50)")
+        row(title, f"{w['rps']:.0f}", ms(w["p50_us"]), ms(w["p99_us"]), ms(w["p999_us"]), w["errors"],
+            w["service_cpu_ms_per_request"], w["postgres_cpu_ms_per_request"])
     pr = result["processor"]
-    print(f"create through the processor ({pr['latency_ms']} ms per call, {pr['connections']} connections): "
-          f"{pr['rps']:.0f} req/s (target >= 1500, CPU permitting), p99 {ms(pr['p99_us'])} ms, errors {pr['errors']}; "
-          f"pool active max {pr['pool_active_max']}, mean {pr['pool_active_mean']} of {pr['pool_max_size']}; holding a "
-          f"connection across the call would cap it near {pr['cap_if_holding_a_connection_rps']} req/s; "
-          f"service cpu {pr['service_cpu_ms_per_request']} ms, postgres cpu {pr['postgres_cpu_ms_per_request']} ms per create; "
-          f"charges {pr['charges']}, payments with more than one charge {pr['payments_with_more_than_one_charge']}")
+    row(f"create through the processor simulator ({pr['latency_ms']} ms a call, {pr['connections']} connections)",
+        f"{pr['rps']:.0f}", ms(pr["p50_us"]), ms(pr["p99_us"]), ms(pr["p999_us"]), pr["errors"],
+        pr["service_cpu_ms_per_request"], pr["postgres_cpu_ms_per_request"])
+    k = result["container"]
+    for name in (n for n in ("create", "mixed") if n in k):
+        w = k[name]
+        row(f"{name}, container configuration", f"{w['rps']:.0f}", ms(w["p50_us"]), ms(w["p99_us"]), ms(w["p999_us"]),
+            w["errors"], w["service_cpu_ms_per_request"], w["postgres_cpu_ms_per_request"])
+    for name in ("create", "replay"):
+        row(f"pgbench, the service's {name} SQL", f"{p[name]['tps']:.0f} tps", f"{p[name]['latency_avg_ms']} (mean)",
+            "", "", p[name]["failed"], "", "")
+    r, st, m, d = result["ratios"], result["startup"], c["machine"], c["durability"]
+    purge = s["create_during_purge"]["purge"]
+    print()
+    print(f"- service/pgbench: create **{r['create']:.2f}** (target >= 0.70), replay **{r['replay']:.2f}** (target >= 0.40)")
+    print(f"- create during the purge: {s['create_during_purge']['rps'] / s['create']['rps']:.2f} of create; the purge "
+          f"deleted {purge['deleted']:,} of {purge['backlog']:,} expired keys ({purge['deleted_per_second']:,}/s)")
+    line = f"- start-up to the first successful request, median of {len(st['plain']['runs_ms'])}: plain " \
+           f"**{st['plain']['median_ms'] / 1000:.1f} s**"
+    if "aot" in st:
+        line += f", AOT cache **{st['aot']['median_ms'] / 1000:.1f} s** " \
+                f"({st['aot']['median_ms'] / st['plain']['median_ms']:.2f} of plain)"
+    print(line)
+    cg = k.get("cgroup")
+    if "exited" in k or "error" in k:
+        print(f"- **the service in the container configuration failed**: exit status {k.get('exited')}, "
+              f"{k.get('error', '')}; cgroup {cg}")
+    print(f"- peak RSS, container configuration ({k['memory_limit']} memory limit, `{k['jvm_opts']}`: heap max "
+          f"{k['max_heap_mb']} MiB, {k['gc']}): **{k['peak_rss_mb']} MB**"
+          + (f" (the cgroup's peak charge, the pages first touched in it, {cg['peak_mb']:.0f} MB; OOM kills {cg['oom_kills']})"
+             if cg else " (no memory cgroup here: sized for the limit, not held to it)")
+          + f"; with the benchmark's options: {result['peak_rss_mb']['at_end']} MB")
+    print(f"- noise: create at the start and at the end of the run: {s['create']['rps']:.0f} and "
+          f"{s['create_again']['rps']:.0f} req/s ({s['create_again']['rps'] / s['create']['rps']:.2f})")
+    print(f"- machine: {m['cpus']} vCPUs ({m['cpu']}), {m['memory_gib']} GiB, {c['uname']}, shared by wrk, the "
+          f"service and PostgreSQL; {c['java']}, `{c['jvm_opts']}`, {c['connections']} connections, {c['duration_s']} s "
+          f"per workload after {c['warmup_s']} s of warm-up")
+    print(f"- PostgreSQL {c['postgres']}: " + ", ".join(f"{k_} {v}" for k_, v in d.items()))
     if "previous_release" in result:
         pv = result["previous_release"]
-        for name in ("previous", "current"):
-            print(f"demo adapter create, {name} release: {pv[name]['rps']:.0f} req/s, p99 {ms(pv[name]['p99_us'])} ms, "
-                  f"service cpu {pv[name]['service_cpu_ms_per_request']} ms, postgres cpu "
-                  f"{pv[name]['postgres_cpu_ms_per_request']} ms")
-        print(f"current/previous create = {pv['create_rps_current_over_previous']:.2f}")
-    print(f"database: {result['database']}")
+        print(f"- create, this release against the previous one side by side: {pv['current']['rps']:.0f} against "
+              f"{pv['previous']['rps']:.0f} req/s ({pv['create_rps_current_over_previous']:.2f})")
+    print(f"- database check: {result['database']}")
+    print(f"- processor run: pool active max {pr['pool_active_max']} (mean {pr['pool_active_mean']}) of "
+          f"{pr['pool_max_size']}; charges {pr['charges']}, payments charged more than once "
+          f"{pr['payments_with_more_than_one_charge']}")
+
+
+def arguments(pg_port, port, warmup):
+    """The options every benchmark's orchestrator takes; each adds its own."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--java", required=True)
+    parser.add_argument("--plain", required=True, help="fast-jar directory (a target/quarkus-app copy)")
+    parser.add_argument("--jvm-opts", default="")
+    parser.add_argument("--pg-port", type=int, default=pg_port)
+    parser.add_argument("--port", type=int, default=port)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--duration", type=int, default=20, help="seconds per measured workload")
+    parser.add_argument("--warmup", type=int, default=warmup, help="seconds of mixed load before measuring")
+    parser.add_argument("--replay-keys", type=int, default=1000)
+    parser.add_argument("--lock-timeout-ms", type=int, default=5000)
+    return parser
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--java", required=True)
-    parser.add_argument("--plain", required=True, help="fast-jar directory (target/quarkus-app copy)")
+    parser = arguments(55433, 8095, 180)
     parser.add_argument("--aot", help="AOT-cache jar directory, with app.aot")
-    parser.add_argument("--jvm-opts", default="")
-    parser.add_argument("--pg-port", type=int, default=55433)
-    parser.add_argument("--port", type=int, default=8095)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=20)
-    parser.add_argument("--warmup", type=int, default=180, help="seconds of mixed load before measuring")
-    parser.add_argument("--replay-keys", type=int, default=1000)
     parser.add_argument("--startup-runs", type=int, default=3)
-    parser.add_argument("--lock-timeout-ms", type=int, default=5000)
     parser.add_argument("--service-log-level", default="INFO")
     parser.add_argument("--previous", help="fast-jar directory of the previous release, for the side-by-side create")
     parser.add_argument("--processor-latency-ms", type=int, default=100)
     parser.add_argument("--processor-connections", type=int, default=256)
+    parser.add_argument("--purge-backlog", type=int, default=300_000, help="expired keys for create during the purge")
+    parser.add_argument("--container-memory", default="512m", help="the container's memory limit (docker-compose.yml's)")
     args = parser.parse_args()
     args.run_id = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(RESULTS, exist_ok=True)
@@ -470,14 +696,15 @@ def main():
         "jvm_opts": args.jvm_opts, "java": subprocess.run([args.java, "-version"], capture_output=True,
                                                            text=True).stderr.splitlines()[0],
         "cpus": os.cpu_count(), "postgres": psql(args, "SHOW server_version"),
-        "uname": " ".join(os.uname()[:3])}}
+        "uname": " ".join(os.uname()[:3]), "machine": machine(), "durability": durability(args)}}
 
     variants = [("plain", args.plain, False)] + ([("aot", args.aot, True)] if args.aot else [])
     log("measuring start-up")
     result["startup"] = measure_startup(args, variants)
 
     log("starting the plain fast-jar for the workloads")
-    service = Service(args, args.plain, False, args.port)
+    # the purge every second instead of every minute: through the whole of create during the purge
+    service = Service(args, args.plain, False, args.port, extra_env={"PAYMENTS_IDEMPOTENCY_CLEANUP_INTERVAL": "1s"})
     service.first_success(service.start())
     try:
         make_replay_keys(args, args.port)
@@ -514,10 +741,27 @@ def main():
         s["create_rate_limited"]["target_rps"] = round(half)
         log(f"create at half rate: {s['create_rate_limited']['rps']:.0f} req/s, "
             f"p99 {ms(s['create_rate_limited']['p99_us'])} ms")
+        # the reads, on the payments the run has made so far
+        ids = os.path.join(RESULTS, f"{args.run_id}-ids.txt")
+        sample_ids(args, ids, 10000)
+        for name, mode in READ_MODES.items():
+            settle(args)
+            s[name] = wrk(args, "read.lua", args.port, args.duration, name,
+                          extra_env={"BENCH_READ": mode, "BENCH_IDS": ids})
+            log(f"{name}: {s[name]['rps']:.0f} req/s, p99 {ms(s[name]['p99_us'])} ms, errors {s[name]['errors']}")
+        s["create_during_purge"] = create_during_purge(args, args.port, "purge", args.purge_backlog)
+        log(f"create during the purge: {s['create_during_purge']['rps']:.0f} req/s, "
+            f"purge {s['create_during_purge']['purge']}")
+        # the first workload again, last: how far this machine's speed moved over the run
+        settle(args)
+        s["create_again"] = wrk(args, "create.lua", args.port, args.duration, "create-again")
+        log(f"create again: {s['create_again']['rps']:.0f} req/s (first: {s['create']['rps']:.0f})")
         result["peak_rss_mb"] = {"after_create": after_create, "at_end": service.peak_rss_mb()}
     finally:
         service.stop()
 
+    log("the service in the container configuration")
+    result["container"] = container_configuration(args)
     log("create through the processor simulator over HTTP")
     result["processor"] = processor_workload(args)
     if args.previous:
@@ -531,6 +775,8 @@ def main():
     write_results(result, os.path.join(RESULTS, args.run_id), chart, print_table)
 
     errors = sum(w["errors"] for w in s.values()) + result["processor"]["errors"] \
+        + sum(result["container"][w]["errors"] for w in ("create", "mixed") if w in result["container"]) \
+        + (1 if "exited" in result["container"] or "error" in result["container"] else 0) \
         + result["processor"]["payments_with_more_than_one_charge"]
     db = result["database"]
     if errors or db["payments_without_a_key_duplicates"] or db["keys_without_answer"] \

@@ -12,7 +12,6 @@ it runs through the whole measurement). Each figure is compared with the baselin
 apart, as this machine's speed drifts over a run; at the empty size the same ratios show the noise.
 Prints the table with the issue's targets and writes bench/results/growth-<timestamp>.json and .png.
 """
-import argparse
 import http.client
 import json
 import os
@@ -80,26 +79,7 @@ def settle_both(args, targets):
 
 
 def sample_ids(args, target):
-    """Ids of the benchmark merchant's payments, drawn from its whole history."""
-    with open(target.ids, "w") as f:
-        f.write(target.sql(args, f"SELECT id FROM payments WHERE merchant_id = 'acme' ORDER BY random() LIMIT {args.ids}"))
-        f.write("\n")
-
-
-def age_backlog(args, target, label):
-    """--purge-backlog key rows of the benchmark merchant, 25 h old: what the purge finds after a day off."""
-    target.sql(args, f"""
-        INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
-                                      payment_id, resource_id, response_status, response_body, response_location,
-                                      created_at)
-        SELECT 'acme', 'expired-{label}-' || g, encode(sha256(('expired-{label}-' || g)::bytea), 'hex'), 2, p.id, p.id,
-               201, p.body, '/payments/' || p.id, now() - interval '25 hours' - g * interval '1 millisecond'
-        FROM generate_series(1, {args.purge_backlog}) g,
-             (SELECT id, repeat('x', 420) AS body FROM payments WHERE merchant_id = 'acme' LIMIT 1) p""")
-
-
-def expired(args, target):
-    return int(target.sql(args, "SELECT count(*) FROM idempotency_keys WHERE created_at < now() - interval '24 hours'"))
+    bench.sample_ids(args, target.ids, args.ids, target.database)
 
 
 def warm_up(args, target):
@@ -155,22 +135,17 @@ def measure(args, label, targets):
     out = {t.name: {} for t in targets}
     for i, name in enumerate(WORKLOADS):
         for target in (targets if i % 2 == 0 else targets[::-1]):
-            extra = {}
-            script = {"create": "create.lua", "replay": "replay.lua", "create_during_purge": "create.lua"}.get(name, "read.lua")
-            if name in READS:
-                extra = {"BENCH_READ": "one" if name == "get_one" else name.split("_")[0], "BENCH_IDS": target.ids}
             if name == "create_during_purge":
-                age_backlog(args, target, label)
-                before = expired(args, target)
-            settle_both(args, targets)
-            w = wrk(args, script, target.port, args.duration, f"{label}-{target.name}-{name}", threads=2,
-                    extra_env=extra)
-            if name == "create_during_purge":
-                left = expired(args, target)
-                w["purge"] = {"backlog": before, "deleted": before - left, "left": left,
-                              "deleted_per_second": round((before - left) / args.duration)}
-                # what the purge has not reached would otherwise be deleted during the next runs
-                target.sql(args, "DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'")
+                w = bench.create_during_purge(args, target.port, f"{label}-{target.name}", args.purge_backlog,
+                                              target.database, threads=2, settle_first=lambda: settle_both(args, targets))
+            else:
+                extra = {}
+                script = {"create": "create.lua", "replay": "replay.lua"}.get(name, "read.lua")
+                if name in READS:
+                    extra = {"BENCH_READ": bench.READ_MODES[name], "BENCH_IDS": target.ids}
+                settle_both(args, targets)
+                w = wrk(args, script, target.port, args.duration, f"{label}-{target.name}-{name}", threads=2,
+                        extra_env=extra)
             out[target.name][name] = w
             extra_text = f", purge deleted {w['purge']['deleted']:,} keys ({w['purge']['left']:,} left)" if "purge" in w else ""
             log(f"{label} {target.name} {name}: {w['rps']:.0f} req/s, p50 {ms(w['p50_us'])} ms, p99 {ms(w['p99_us'])} ms, "
@@ -252,22 +227,12 @@ def print_table(result):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--java", required=True)
-    parser.add_argument("--plain", required=True, help="fast-jar directory")
-    parser.add_argument("--jvm-opts", default="")
-    parser.add_argument("--pg-port", type=int, default=55444)
-    parser.add_argument("--port", type=int, default=8097)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--duration", type=int, default=20)
-    parser.add_argument("--warmup", type=int, default=120)
+    parser = bench.arguments(55444, 8097, 120)
     parser.add_argument("--sizes", default="1000000,10000000", help="payments to seed up to, in order")
     parser.add_argument("--span-days", type=int, default=90, help="the seeded payments cover this many days")
     parser.add_argument("--chunk", type=int, default=300_000)
     parser.add_argument("--ids", type=int, default=10000, help="ids sampled for the reads")
     parser.add_argument("--purge-backlog", type=int, default=300_000)
-    parser.add_argument("--replay-keys", type=int, default=1000)
-    parser.add_argument("--lock-timeout-ms", type=int, default=5000)
     parser.add_argument("--service-log-level", default="INFO")
     args = parser.parse_args()
     args.run_id = "growth-" + time.strftime("%Y%m%d-%H%M%S")

@@ -2,7 +2,8 @@
 # The benchmark, from a fresh clone: ./bench/run.sh
 # Installs wrk, pgbench and gnuplot from Debian's packages if missing, builds the plain fast-jar
 # and (with a JDK 25) the AOT-cache jar trained by the *IT tests, starts a throwaway PostgreSQL on
-# 127.0.0.1, and runs bench/bench.py. Every load runs for a bounded time and targets loopback only.
+# 127.0.0.1, and runs bench/bench.py, which prints the one table of docs/performance.md. Every load
+# runs for a bounded time and targets loopback only.
 #
 # Knobs (environment):
 #   BENCH_JAVA_HOME   JDK that runs the service (default: a JDK 25 under /usr/lib/jvm if present, else java on PATH)
@@ -10,6 +11,7 @@
 #   BENCH_DURATION    seconds per workload (20)     BENCH_WARMUP  seconds of warm-up load (300)
 #   BENCH_CONNECTIONS wrk and pgbench concurrency (32)
 #   BENCH_AOT         0 to skip the AOT-cache build (it runs the test suite once, about 3 minutes)
+#   BENCH_CONTAINER_MEMORY  the container configuration's memory limit (512m, docker-compose.yml's)
 #   BENCH_PREVIOUS    the release to compare create with (a git revision; default: the one before the
 #                     three-phase create); empty to skip
 #   MALLOC_ARENA_MAX  glibc malloc arenas of the service (default 2, as docker/Dockerfile.jvm sets)
@@ -49,4 +51,4 @@ bench_postgres "$(mktemp -d /tmp/payments-bench-pg.XXXXXX)" "$PGPORT"
 
 python3 bench/bench.py --java "$JAVA" --plain target/bench/plain "${AOT_ARGS[@]}" "${PREVIOUS_ARGS[@]}" \
   --pg-port "$PGPORT" --connections "${BENCH_CONNECTIONS:-32}" --duration "${BENCH_DURATION:-20}" \
-  --warmup "${BENCH_WARMUP:-300}" --jvm-opts "$JVM_OPTS"
+  --warmup "${BENCH_WARMUP:-300}" --jvm-opts "$JVM_OPTS" --container-memory "${BENCH_CONTAINER_MEMORY:-512m}"
