@@ -204,6 +204,25 @@ public interface PaymentsConfig {
         @WithDefault("32")
         int minConcurrentRequests();
 
+        /**
+         * How long a request past the limit may wait for a place before it is refused. A burst, a
+         * collector's pause or a limit that has just come down then costs a few milliseconds, not a
+         * 503; and under a sustained overload the newest waiter is served first (a LIFO), so what
+         * is served stays fast while the oldest wait out their 50 ms and are refused: half of the
+         * 100 ms that a served request may take at twice the maximum. 0 refuses at once.
+         */
+        @WithDefault("50ms")
+        Duration maxQueueWait();
+
+        /**
+         * How many requests may wait for a place at once, writes and reads each. Each holds a
+         * connection and its request line and headers (the body is not read yet). At twice this
+         * machine's maximum about 35 arrive in 50 ms: 256 bounds the memory a flood can take, the
+         * wait is bounded by max-queue-wait.
+         */
+        @WithDefault("256")
+        int maxQueuedRequests();
+
         enum Limit {
             GRADIENT,
             VEGAS,

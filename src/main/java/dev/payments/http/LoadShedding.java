@@ -15,6 +15,8 @@ import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -22,18 +24,25 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
 
 /**
- * Load shedding: at most so many API requests are worked on at once; one more is answered 503
- * {@code service-overloaded} with Retry-After at once, on the event loop, before its body is read or
- * anything is looked up. Past the service's capacity, a queue would only make every answer late
- * (and then time out); refusing the excess keeps the requests that are admitted as fast as at full
- * capacity, and tells the others when to come back. Nothing is stored for a refused request, so its
- * retry with the same key is a first attempt. The management interface (health, metrics) is never
- * shed.
+ * Load shedding: at most so many API requests are worked on at once; one more waits a little for a
+ * place (at most {@code max-queue-wait}, 50 ms, and at most {@code max-queued-requests} of them),
+ * and is otherwise answered 503 {@code service-overloaded} with Retry-After, on the event loop,
+ * before its body is read or anything is looked up. Past the service's capacity an unbounded queue
+ * would only make every answer late (and then time out); refusing the excess keeps the requests
+ * that are admitted as fast as at full capacity, and tells the others when to come back. The short
+ * wait is for bursts: a collector's pause or a limit that has just come down costs a few
+ * milliseconds instead of a 503. The waiter served first is the newest (a LIFO): under a sustained
+ * overload the queue never empties, and in arrival order every request served would have waited
+ * the whole 50 ms; newest first, most are served at once and the oldest are the ones refused.
+ * Nothing is stored for a refused request, so its retry with the same key is a first attempt. The
+ * management interface (health, metrics) is never shed.
  *
  * <p>How many at once ({@code payments.overload.*}): by default a limit that follows latency, with
  * Netflix's concurrency-limits, one for writes and one for reads, each between a floor and a
@@ -53,34 +62,32 @@ public class LoadShedding {
     private static final int ORDER = Integer.MIN_VALUE + 101;
 
     private final ProblemMapper problems;
-    private final SimpleLimiter<Void> writes;
-    private final SimpleLimiter<Void> reads;
+    private final long maxWaitMillis;
+    private final int maxQueued;
+    private final Gate writes;
+    private final Gate reads;
     private final Counter shed;
 
     LoadShedding(ProblemMapper problems, PaymentsConfig config, MeterRegistry registry) {
         this.problems = problems;
         PaymentsConfig.Overload overload = config.overload();
-        boolean fixed = overload.limit() == PaymentsConfig.Overload.Limit.FIXED;
-        this.writes = limiter("writes", switch (overload.limit()) {
+        this.maxWaitMillis = overload.maxQueueWait().toMillis();
+        this.maxQueued = overload.maxQueuedRequests();
+        this.writes = new Gate("writes", switch (overload.limit()) {
             case FIXED -> FixedLimit.of(overload.maxConcurrentRequests());
             case VEGAS -> vegas(overload);
             case GRADIENT -> gradient(overload);
-        });
-        this.reads = limiter("reads", fixed ? FixedLimit.of(overload.maxConcurrentRequests()) : gradient(overload));
+        }, registry);
+        this.reads = new Gate("reads", overload.limit() == PaymentsConfig.Overload.Limit.FIXED
+                ? FixedLimit.of(overload.maxConcurrentRequests())
+                : gradient(overload), registry);
         this.shed = Counter.builder("payments.http.shed")
                 .description("Requests refused with 503 service-overloaded: the service was at its concurrency limit")
                 .register(registry);
-        Gauge.builder("payments.http.in.flight", this, s -> s.writes.getInflight() + s.reads.getInflight())
+        Gauge.builder("payments.http.in.flight", this, s -> s.writes.limiter.getInflight() + s.reads.limiter.getInflight())
                 .description("API requests being worked on").register(registry);
-        for (SimpleLimiter<Void> limiter : List.of(writes, reads)) {
-            String kind = limiter == writes ? "writes" : "reads";
-            Gauge.builder("payments.http.concurrency.limit", limiter, SimpleLimiter::getLimit).tag("requests", kind)
-                    .description("API requests allowed at once right now (payments.overload.limit)").register(registry);
-        }
-    }
-
-    private static SimpleLimiter<Void> limiter(String name, Limit limit) {
-        return SimpleLimiter.newBuilder().named(name).limit(limit).build();
+        Gauge.builder("payments.http.queued", this, s -> s.writes.queued.get() + s.reads.queued.get())
+                .description("API requests waiting for a place under the concurrency limit").register(registry);
     }
 
     private static Limit vegas(PaymentsConfig.Overload overload) {
@@ -111,31 +118,126 @@ public class LoadShedding {
 
     private void admit(RoutingContext context) {
         HttpMethod method = context.request().method();
-        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
-        Optional<Limiter.Listener> admitted = (read ? reads : writes).acquire(null);
-        if (admitted.isEmpty()) {
-            shed.increment();
-            ProblemException overloaded = Problems.overloaded();
-            overloaded.headers().forEach(context.response()::putHeader);
-            context.response()
-                    .setStatusCode(overloaded.problem().status())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .end(problems.write(overloaded.problem()));
-            return;
+        Gate gate = method == HttpMethod.GET || method == HttpMethod.HEAD ? reads : writes;
+        Optional<Limiter.Listener> place = gate.limiter.acquire(null);
+        if (place.isPresent()) {
+            work(gate, context, place.get());
+        } else if (maxWaitMillis <= 0 || gate.queued.incrementAndGet() > maxQueued) {
+            if (maxWaitMillis > 0) {
+                gate.queued.decrementAndGet();
+            }
+            refuse(context);
+        } else {
+            gate.hold(context);
         }
-        Limiter.Listener listener = admitted.get();
+    }
+
+    private void refuse(RoutingContext context) {
+        shed.increment();
+        ProblemException overloaded = Problems.overloaded();
+        overloaded.headers().forEach(context.response()::putHeader);
+        context.response()
+                .setStatusCode(overloaded.problem().status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(problems.write(overloaded.problem()));
+    }
+
+    /** Runs the request in its place under the limit, and gives the place back (and to a waiter) when it ends. */
+    private void work(Gate gate, RoutingContext context, Limiter.Listener place) {
         // called once however the exchange ends: answered, failed, or the client gone
         context.addEndHandler(ended -> {
             HttpServerResponse response = context.response();
             int status = response.getStatusCode();
             if (status == 503 || status == 504) {
-                listener.onDropped(); // the database or the processor could not keep up
+                place.onDropped(); // the database or the processor could not keep up
             } else if (ended.succeeded() && status < 300 && response.headers().get(IdempotentResponses.REPLAYED_HEADER) == null) {
-                listener.onSuccess(); // work done: its time is a sample
+                place.onSuccess(); // work done: its time is a sample
             } else {
-                listener.onIgnore(); // a replay, a refusal, the client gone: its time says nothing of the work
+                place.onIgnore(); // a replay, a refusal, the client gone: its time says nothing of the work
             }
+            gate.handOver();
         });
         context.next();
+    }
+
+    /** One limit and the requests waiting for a place under it. */
+    private final class Gate {
+        final SimpleLimiter<Void> limiter;
+        final ConcurrentLinkedDeque<Waiter> waiting = new ConcurrentLinkedDeque<>();
+        final AtomicInteger queued = new AtomicInteger();
+
+        Gate(String name, Limit limit, MeterRegistry registry) {
+            this.limiter = SimpleLimiter.newBuilder().named(name).limit(limit).build();
+            Gauge.builder("payments.http.concurrency.limit", limiter, SimpleLimiter::getLimit).tag("requests", name)
+                    .description("API requests allowed at once right now (payments.overload.limit)").register(registry);
+        }
+
+        /** Holds the request (its body unread: Quarkus reads it only when a handler asks) until a place frees or the wait is up. */
+        void hold(RoutingContext context) {
+            Waiter waiter = new Waiter(context, Vertx.currentContext());
+            // the timer runs on this request's event loop, as the refusal must
+            waiter.timer = context.vertx().setTimer(maxWaitMillis, id -> {
+                if (waiter.settle()) {
+                    waiting.remove(waiter);
+                    if (!context.response().closed()) {
+                        refuse(context);
+                    }
+                }
+            });
+            waiting.offerLast(waiter);
+            handOver(); // a place may have freed between the refusal to acquire and the offer
+        }
+
+        /**
+         * Gives free places to the newest waiters. Called after each place is given back and after each
+         * wait begins: whichever comes second finds the other, so no waiter sits beside a free place.
+         */
+        void handOver() {
+            while (!waiting.isEmpty()) {
+                Optional<Limiter.Listener> place = limiter.acquire(null);
+                if (place.isEmpty()) {
+                    return;
+                }
+                Waiter next = waiting.pollLast();
+                if (next == null) {
+                    place.get().onIgnore();
+                    return;
+                }
+                if (!next.settle()) {
+                    place.get().onIgnore(); // its wait was up a moment ago: refused, not worked on
+                    continue;
+                }
+                next.loop.runOnContext(ignored -> {
+                    next.context.vertx().cancelTimer(next.timer);
+                    if (next.context.response().closed()) {
+                        place.get().onIgnore(); // the client gave up while it waited
+                        handOver();
+                    } else {
+                        work(this, next.context, place.get());
+                    }
+                });
+            }
+        }
+
+        private final class Waiter {
+            final RoutingContext context;
+            final Context loop;
+            final AtomicBoolean settled = new AtomicBoolean();
+            volatile long timer;
+
+            Waiter(RoutingContext context, Context loop) {
+                this.context = context;
+                this.loop = loop;
+            }
+
+            /** True for the one caller that ends this wait, by a place or by the time being up. */
+            boolean settle() {
+                if (settled.compareAndSet(false, true)) {
+                    queued.decrementAndGet();
+                    return true;
+                }
+                return false;
+            }
+        }
     }
 }
