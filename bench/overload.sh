@@ -3,8 +3,9 @@
 # The jar (demo processor; Temurin 25 and bench/run.sh's JVM options if present) on a throwaway
 # PostgreSQL. After a warm-up, wrk finds the maximum create rate R (closed loop, 32 connections);
 # then Gatling (bench/gatling, from Maven Central) sends creates at constant arrival rates, phase
-# after phase with no pause: "before" R/2 for 20 s, "overload" 2R for 60 s, "recovery" R/2 for the
-# first 5 s after it, "after" R/2 for 25 s more. Prints, per phase: requests, 201s, 503s, other
+# after phase with no pause: "warm-up" R/2 for 30 s (Gatling's own JIT; not reported), "before"
+# R/2 for 20 s, "overload" 2R for 60 s, "recovery" R/2 for the first 5 s after it, "after" R/2 for
+# 25 s more. Prints, per phase: requests, 201s, 503s, other
 # failures and timeouts (10 s), and the served requests' latency percentiles. Loopback only.
 #   BENCH_WARMUP (60)  BENCH_RATE (R; skip the measurement)  BENCH_JAVA_HOME  BENCH_JVM_OPTS
 #   Any PAYMENTS_* variable set reaches the service (PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS, say).
@@ -55,6 +56,6 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 JAVA_HOME=${BENCH_GATLING_JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")} \
 ./mvnw -B -q -f bench/gatling/pom.xml gatling:test -Dgatling.simulationClass=bench.OverloadSimulation \
   -DbaseUrl="$BASE" -Drun="ov-$(date +%s)" \
-  -Dphases="before:$HALF:20,overload:$DOUBLE:60,recovery:$HALF:5,after:$HALF:25" >"$WORK/gatling.log" 2>&1 || true
+  -Dphases="warm-up:$HALF:30,before:$HALF:20,overload:$DOUBLE:60,recovery:$HALF:5,after:$HALF:25" >"$WORK/gatling.log" 2>&1 || true
 REPORT=$(ls -td bench/gatling/target/gatling/*/ 2>/dev/null | head -1)
 python3 bench/overload_report.py "$REPORT" "$WORK/gatling.log"

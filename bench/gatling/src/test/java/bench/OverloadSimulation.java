@@ -57,11 +57,13 @@ public class OverloadSimulation extends Simulation {
         setUp(scenario("create")
                 .feed(keys)
                 // one injection profile, its steps back to back: the load never pauses between phases
-                .exec(http(session -> phaseNow()).post("/payments")
+                .exec(session -> session.set("phase", phaseNow()))
+                .exec(http("#{phase}").post("/payments")
                         .header("Idempotency-Key", "#{key}")
                         .body(StringBody(BODY))
-                        // a failure's message names the phase and the status: "overload:503"
-                        .check(status().transform(code -> code == 201 ? "201" : phaseNow() + ":" + code).is("201")))
+                        // a failure's message names the phase it was sent in and the status: "overload:503"
+                        .check(status().transformWithSession((code, session) ->
+                                code == 201 ? "201" : session.getString("phase") + ":" + code).is("201")))
                 .injectOpen(steps))
                 .protocols(protocol);
     }

@@ -176,16 +176,16 @@ public interface PaymentsConfig {
 
     interface Overload {
         /**
-         * How many API requests are worked on at once, writes and reads each: {@code gradient}, a
-         * limit between min- and max-concurrent-requests that comes down when the latest requests are
-         * slower than their long-run average and goes back up when they are not; {@code vegas}, the
-         * same range, writes limited by how much slower they are than the fastest lately (with a low
-         * floor, p99 71 ms at twice the maximum where gradient had 386, but on a machine shared with
-         * other work it also sheds bursts at normal load); or {@code fixed},
-         * max-concurrent-requests at all times. See http.LoadShedding;
-         * measured side by side in docs/performance.md.
+         * How many API requests are worked on at once, writes and reads each: {@code vegas} (the
+         * default), writes limited by how much slower they are than the fastest lately, which keeps
+         * the queue inside the service short (p99 44-76 ms at twice the maximum, measured), reads by
+         * gradient; {@code gradient}, both limited by comparing the latest requests with their
+         * long-run average, which lets a sustained overload become the norm (p99 165 ms there); or
+         * {@code fixed}, max-concurrent-requests at all times. Either adaptive limit stays between
+         * min- and max-concurrent-requests. See http.LoadShedding; measured side by side in
+         * docs/performance.md.
          */
-        @WithDefault("gradient")
+        @WithDefault("vegas")
         Limit limit();
 
         /**
@@ -197,11 +197,11 @@ public interface PaymentsConfig {
         int maxConcurrentRequests();
 
         /**
-         * The adaptive limits' floor: however slow the requests get, this many are worked on. A
-         * floor of 8 sheds bursts at 70 % of the maximum on a machine shared with other work (the
-         * latency's jitter reads as a queue); 32 sheds none there.
+         * The adaptive limits' floor: however slow the requests get, this many are worked on. Vegas
+         * reads a shared machine's jitter as a queue and would go lower; at 16, with the wait below
+         * for bursts, it shed 0 to 0.4 % at half the maximum, against 1.4 % with a floor of 8.
          */
-        @WithDefault("32")
+        @WithDefault("16")
         int minConcurrentRequests();
 
         /**
@@ -217,7 +217,7 @@ public interface PaymentsConfig {
         /**
          * How many requests may wait for a place at once, writes and reads each. Each holds a
          * connection and its request line and headers (the body is not read yet). At twice this
-         * machine's maximum about 35 arrive in 50 ms: 256 bounds the memory a flood can take, the
+         * machine's maximum about 100 arrive in 50 ms: 256 bounds the memory a flood can take, the
          * wait is bounded by max-queue-wait.
          */
         @WithDefault("256")
