@@ -21,6 +21,12 @@ public final class DatabaseFailures {
     private static final String QUERY_CANCELED = "57014";
     /** SQLSTATE idle_in_transaction_session_timeout: the server ended a session left idle in a transaction. */
     private static final String IDLE_IN_TRANSACTION_TIMEOUT = "25P03";
+    /**
+     * SQLSTATE read_only_sql_transaction: a write reached a server that is (now) a replica: during a
+     * failover, a connection opened to the old primary, or a balancer that has not noticed the switch
+     * yet. Nothing was written; the new primary takes the retry.
+     */
+    private static final String READ_ONLY_SQL_TRANSACTION = "25006";
 
     /**
      * SQLSTATE class 40, transaction rollback: a deadlock or a serialization failure. The
@@ -34,7 +40,8 @@ public final class DatabaseFailures {
 
     /**
      * Connection failures (SQLSTATE class 08), a server shutting down (57P0x) or out of resources
-     * (53), a statement or an idle transaction that ran out of time (57014, 25P03), no pooled
+     * (53), a server that is a replica now (25006, a failover under way), a statement or an idle
+     * transaction that ran out of time (57014, 25P03), no pooled
      * connection in time, a socket that timed out, a transaction the server rolled back to break a
      * deadlock (class 40), or a commit whose outcome the transaction manager could not learn (the
      * database stopped answering mid-commit: it may or may not have committed).
@@ -60,6 +67,7 @@ public final class DatabaseFailures {
                 String message = sql.getMessage() == null ? "" : sql.getMessage().toLowerCase(Locale.ROOT);
                 return state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")
                         || state.equals(QUERY_CANCELED) || state.equals(IDLE_IN_TRANSACTION_TIMEOUT)
+                        || state.equals(READ_ONLY_SQL_TRANSACTION)
                         || state.startsWith(TRANSACTION_ROLLBACK_CLASS)
                         // Agroal: no connection within quarkus.datasource.jdbc.acquisition-timeout
                         || message.contains("acquisition timeout");

@@ -16,7 +16,7 @@ class DatabaseFailuresTest {
 
     @Test
     void connectionShutdownResourceAndTimeoutStatesAreUnavailable() {
-        for (String state : new String[] {"08001", "08006", "08003", "57P01", "57P02", "57P03", "53300", "53100", "57014", "25P03", "40001", "40P01"}) {
+        for (String state : new String[] {"08001", "08006", "08003", "57P01", "57P02", "57P03", "53300", "53100", "57014", "25P03", "25006", "40001", "40P01"}) {
             assertTrue(DatabaseFailures.isUnavailable(state(state)), state);
         }
         assertTrue(DatabaseFailures.isUnavailable(new SQLTransientConnectionException("Acquisition timeout while waiting for new connection")));

@@ -112,6 +112,19 @@ public final class TestDatabase {
         }
     }
 
+    /**
+     * Makes every new session of the service's role read-only (as on a replica: writes fail with
+     * SQLSTATE 25006), or writable again, and ends the role's open sessions so that the pool
+     * reconnects with the new default. What a write meets when a failover sends it to a replica.
+     */
+    public static void serviceReadOnly(boolean readOnly) {
+        String role = "\"" + System.getProperty(APP_USER).replace("\"", "\"\"") + "\"";
+        update(readOnly ? "ALTER ROLE " + role + " SET default_transaction_read_only = on"
+                : "ALTER ROLE " + role + " RESET default_transaction_read_only");
+        number("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = ?",
+                System.getProperty(APP_USER));
+    }
+
     /** Payments whose description is {@code description}: tests tag each payment they mean to make. */
     public static long paymentsDescribed(String description) {
         return number("SELECT count(*) FROM payments WHERE description = ?", description);
