@@ -95,11 +95,11 @@ class Service:
             time.sleep(0.005)
         raise RuntimeError("service did not answer in time")
 
-    def stop(self):
+    def stop(self, timeout=30):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
@@ -514,6 +514,31 @@ def durability(args):
     return dict(zip(names, values))
 
 
+def train_aot(args):
+    """The AOT cache's training run (JDK 25, JEP 514): the aot-jar under the benchmark's own mixed
+    load and reads, where it will run, then stopped; the JVM writes app.aot as it exits. (Quarkus can
+    train it with the *IT tests instead, `verify -Dquarkus.package.jar.aot.enabled=true`: the whole
+    test suite, minutes longer.)"""
+    cache = os.path.join(args.aot, "app.aot")
+    if os.path.exists(cache):
+        return
+    log(f"training the AOT cache in {args.aot} for {args.aot_training} s")
+    service = Service(args, args.aot, False, args.port, name="aot-training",
+                      jvm_opts=args.jvm_opts + " -XX:AOTCacheOutput=app.aot")
+    service.first_success(service.start(), timeout=300)
+    try:
+        wrk(args, "mixed.lua", args.port, args.aot_training, "aot-training")
+        ids = os.path.join(RESULTS, f"{args.run_id}-aot-ids.txt")
+        sample_ids(args, ids, 1000)
+        for mode in READ_MODES.values():
+            wrk(args, "read.lua", args.port, 5, f"aot-training-{mode}", extra_env={"BENCH_READ": mode, "BENCH_IDS": ids})
+    finally:
+        service.stop(timeout=600)  # the cache is written at exit: a minute or two
+    if not os.path.exists(cache):
+        raise RuntimeError(f"the training run wrote no {cache}; see {service.log.name}")
+    log(f"AOT cache: {os.path.getsize(cache) / 1048576:.0f} MiB")
+
+
 def measure_startup(args, variants):
     results = {name: [] for name, _, _ in variants}
     # one untimed start per variant: Flyway creates the schema on the first one
@@ -679,7 +704,8 @@ def arguments(pg_port, port, warmup):
 
 def main():
     parser = arguments(55433, 8095, 180)
-    parser.add_argument("--aot", help="AOT-cache jar directory, with app.aot")
+    parser.add_argument("--aot", help="aot-jar directory; trained here first when it has no app.aot")
+    parser.add_argument("--aot-training", type=int, default=60, help="seconds of mixed load in the AOT training run")
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument("--service-log-level", default="INFO")
     parser.add_argument("--previous", help="fast-jar directory of the previous release, for the side-by-side create")
@@ -699,6 +725,8 @@ def main():
         "uname": " ".join(os.uname()[:3]), "machine": machine(), "durability": durability(args)}}
 
     variants = [("plain", args.plain, False)] + ([("aot", args.aot, True)] if args.aot else [])
+    if args.aot:
+        train_aot(args)
     log("measuring start-up")
     result["startup"] = measure_startup(args, variants)
 
