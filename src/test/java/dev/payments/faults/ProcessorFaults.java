@@ -3,17 +3,13 @@ package dev.payments.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.payments.testsupport.FreePorts;
 import dev.payments.testsupport.Simulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -272,46 +268,7 @@ class ProcessorFaults {
                 .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", RECOVERY_AFTER);
     }
 
-    /**
-     * The invariants, after the recovery job has had time to finish what is processing: every key
-     * answered with one payment id, which is the one payment in the database for it, succeeded,
-     * with exactly one charge in the ledger, the charge it records; no charge for any other payment.
-     */
     private static void assertClean(String fault, RetryingClients clients, Simulator simulator) throws Exception {
-        List<String> keys = List.copyOf(clients.keysStarted);
-        String prefix = keys.get(0).substring(0, keys.get(0).lastIndexOf('-'));
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (database.number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
-                && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        Map<String, String[]> payments = database.payments(prefix);
-        Map<String, Integer> perKey = database.paymentsPerKey(prefix);
-        Map<String, List<JsonNode>> chargesByReference = new HashMap<>();
-        for (JsonNode charge : simulator.ledger().get("charges")) {
-            chargesByReference.computeIfAbsent(charge.path("reference").asText(""), r -> new ArrayList<>()).add(charge);
-        }
-        System.out.printf("[faults] processor, %s: %d keys; %s; payments %d; charges %d%n", fault, keys.size(),
-                clients.summary(), payments.size(), chargesByReference.size());
-        assertEquals(0, clients.serverErrors.get(), "no 500s, ever");
-        assertTrue(clients.badUnavailable.isEmpty(), "every 503 is problem+json with Retry-After");
-        assertEquals(0, database.number("SELECT count(*) FROM payments WHERE status = 'processing'"),
-                "nothing left processing once the processor answers again");
-        for (String key : keys) {
-            Set<String> answered = clients.idsByKey.get(key);
-            assertTrue(answered != null && answered.size() == 1, "one payment id answered for " + key + ": " + answered);
-            assertEquals(1, perKey.getOrDefault(key, 0), "exactly one payment in the database for " + key);
-            String[] payment = payments.get(key);
-            assertTrue(answered.contains(payment[0]), "the answered id is the stored payment");
-            assertEquals("succeeded", payment[1], "every 201 is a succeeded payment: " + key);
-            List<JsonNode> charges = chargesByReference.getOrDefault(payment[0], List.of());
-            assertEquals(1, charges.size(), "exactly one charge for " + key);
-            assertEquals(charges.get(0).get("id").asText(), payment[2], "the payment records its charge");
-        }
-        Set<String> paymentIds = new java.util.HashSet<>();
-        payments.values().forEach(p -> paymentIds.add(p[0]));
-        for (String reference : chargesByReference.keySet()) {
-            assertTrue(paymentIds.contains(reference), "no charge without a payment: " + reference);
-        }
+        database.assertClean("processor, " + fault, clients, simulator, SETTLE);
     }
 }

@@ -43,6 +43,8 @@ final class RetryingClients {
     final AtomicInteger slowest = new AtomicInteger();
     /** Every payment id each key was answered with. */
     final Map<String, Set<String>> idsByKey = new ConcurrentHashMap<>();
+    /** When each payment was created (its first 201, System.nanoTime): how long writes were unavailable. */
+    final java.util.concurrent.ConcurrentSkipListSet<Long> answeredAt = new java.util.concurrent.ConcurrentSkipListSet<>();
     /** Keys whose 503 came without Retry-After or without problem+json. */
     final Set<String> badUnavailable = ConcurrentHashMap.newKeySet();
 
@@ -139,7 +141,12 @@ final class RetryingClients {
                 slowest.accumulateAndGet((int) ((System.nanoTime() - started) / 1_000_000), Math::max);
                 switch (response.statusCode()) {
                     case 201 -> {
-                        (response.headers().firstValue("Idempotent-Replayed").isPresent() ? replays : created).incrementAndGet();
+                        if (response.headers().firstValue("Idempotent-Replayed").isPresent()) {
+                            replays.incrementAndGet();
+                        } else {
+                            created.incrementAndGet();
+                            answeredAt.add(System.nanoTime());
+                        }
                         Matcher id = ID.matcher(response.body());
                         if (id.find()) {
                             idsByKey.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(id.group(1));
@@ -168,6 +175,24 @@ final class RetryingClients {
             }
             Thread.sleep(Math.min(1000, 50L * (attempt + 1)));
         }
+    }
+
+    /**
+     * The longest time without a 201 between {@code from} and the first 201 after it, in
+     * milliseconds: how long writes were unavailable across a fault struck at {@code from}.
+     */
+    long longestGapAfter(long from) {
+        Long before = answeredAt.floor(from);
+        long previous = before == null ? from : before;
+        long longest = 0;
+        for (long at : answeredAt.tailSet(from, false)) {
+            longest = Math.max(longest, at - previous);
+            previous = at;
+            if (at - from > java.util.concurrent.TimeUnit.SECONDS.toNanos(120)) {
+                break;
+            }
+        }
+        return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(longest);
     }
 
     String summary() {

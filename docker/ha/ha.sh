@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# A highly available PostgreSQL on loopback, from Debian's packages: etcd, three PostgreSQL 15
+# servers managed by Patroni (one primary, two replicas, synchronous replication), and HAProxy in
+# front, routing to whichever server Patroni's REST API says is the primary.
+#
+#   docker/ha/ha.sh start     installs what is missing, starts everything, waits for a primary and
+#                             both replicas, creates the payments database and its two roles
+#   docker/ha/ha.sh stop      stops what start started, by pid; removes nothing
+#   docker/ha/ha.sh status    Patroni's view of the cluster
+#   docker/ha/ha.sh start-node N   starts node N's Patroni again (after a test killed it): it
+#                             rejoins as a replica, rewinding its data if it was the primary
+#
+# Environment: HA_DIR (target/ha: data, configuration, logs, pids), HA_SYNC (true: a commit is
+# acknowledged only once a replica has it; false: asynchronous, the counter-case). Ports (all on
+# 127.0.0.1): etcd 23790, PostgreSQL 54401-54403, Patroni REST 58008-58010, HAProxy 54400 (the
+# primary) and 54409 (its statistics page). The service's JDBC URL:
+#   jdbc:postgresql://127.0.0.1:54400/payments   (payments_app / payments_app)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DIR=$(realpath -m "${HA_DIR:-target/ha}")
+SYNC=${HA_SYNC:-true}
+ETCD_PORT=23790; HAPROXY_PORT=54400; STATS_PORT=54409
+NODES=(1 2 3)
+pg_port() { echo $((54400 + $1)); }
+rest_port() { echo $((58007 + $1)); }
+log() { echo "[ha] $*"; }
+
+install() {
+  local need=()
+  command -v etcd >/dev/null || need+=(etcd-server)
+  command -v patroni >/dev/null || need+=(patroni)
+  command -v haproxy >/dev/null || need+=(haproxy)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing ${need[*]} from Debian's packages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+}
+
+# start_bg NAME USER CMD...: runs CMD in the background (as USER), output to NAME.log, pid to NAME.pid
+start_bg() {
+  local name=$1 user=$2; shift 2
+  if [ "$user" = root ] || [ "$(id -u)" != 0 ]; then
+    setsid "$@" >>"$DIR/$name.log" 2>&1 < /dev/null &
+  else
+    setsid runuser -u "$user" -- "$@" >>"$DIR/$name.log" 2>&1 < /dev/null &
+  fi
+  echo $! >"$DIR/$name.pid"
+}
+
+patroni_config() {
+  local n=$1
+  cat >"$DIR/pg$n.yml" <<YAML
+scope: payments
+name: pg$n
+restapi:
+  listen: 127.0.0.1:$(rest_port "$n")
+  connect_address: 127.0.0.1:$(rest_port "$n")
+etcd3:
+  hosts: 127.0.0.1:$ETCD_PORT
+bootstrap:
+  dcs:
+    # the leader key lives 10 s without renewal: a primary that stops answering loses it within that
+    ttl: 10
+    loop_wait: 1
+    retry_timeout: 4
+    # a crashed primary is not restarted in place: a replica takes over at once
+    primary_start_timeout: 0
+    synchronous_mode: $SYNC
+    maximum_lag_on_failover: 1048576
+    postgresql:
+      use_pg_rewind: true
+      parameters:
+        max_connections: 200
+        wal_log_hints: "on"
+        hot_standby: "on"
+  initdb:
+    - encoding: UTF8
+    - locale: C.UTF-8
+  pg_hba:
+    - local all all trust
+    - host replication replicator 127.0.0.1/32 scram-sha-256
+    - host all all 127.0.0.1/32 scram-sha-256
+postgresql:
+  listen: 127.0.0.1:$(pg_port "$n")
+  connect_address: 127.0.0.1:$(pg_port "$n")
+  data_dir: $DIR/pg$n/data
+  bin_dir: $BIN
+  pgpass: $DIR/pg$n/pgpass
+  authentication:
+    superuser: {username: postgres, password: postgres}
+    replication: {username: replicator, password: replicator}
+    rewind: {username: postgres, password: postgres}
+  parameters:
+    unix_socket_directories: $DIR/pg$n
+YAML
+}
+
+haproxy_config() {
+  {
+    cat <<CFG
+global
+    maxconn 2000
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 30m
+    timeout server 30m
+# writes: to the server whose Patroni answers 200 on /primary; a server that stops being the
+# primary has its connections cut, so the service's pool reconnects to the new one
+listen primary
+    bind 127.0.0.1:$HAPROXY_PORT
+    option httpchk
+    http-check send meth GET uri /primary
+    http-check expect status 200
+    default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
+CFG
+    for n in "${NODES[@]}"; do
+      echo "    server pg$n 127.0.0.1:$(pg_port "$n") maxconn 500 check port $(rest_port "$n")"
+    done
+    cat <<CFG
+listen stats
+    mode http
+    bind 127.0.0.1:$STATS_PORT
+    stats enable
+    stats uri /
+CFG
+  } >"$DIR/haproxy.cfg"
+}
+
+wait_for() { # wait_for SECONDS WHAT COMMAND...
+  local seconds=$1 what=$2; shift 2
+  for _ in $(seq 1 $((seconds * 2))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "no $what after ${seconds}s"; return 1
+}
+
+# the primary's role reads "master" before Patroni 3.1 (Debian 12 has 3.0) and "primary" after
+is_primary() { curl -s --max-time 1 "http://127.0.0.1:$(rest_port "$1")/patroni" | python3 -c '
+import json, sys
+sys.exit(0 if json.load(sys.stdin)["role"] in ("primary", "master") else 1)' 2>/dev/null; }
+
+members_streaming() { # true when a primary and two replicas streaming (one of them sync, in sync mode)
+  curl -s --max-time 1 "http://127.0.0.1:$(rest_port 1)/cluster" | python3 -c '
+import json, sys
+members = json.load(sys.stdin)["members"]
+leaders = [m for m in members if m["role"] == "leader"]
+replicas = [m for m in members if m["role"] in ("replica", "sync_standby") and m["state"] in ("running", "streaming")]
+sync = [m for m in members if m["role"] == "sync_standby"]
+sys.exit(0 if len(leaders) == 1 and len(replicas) == 2 and (sys.argv[1] != "true" or sync) else 1)' "$SYNC"
+}
+
+start() {
+  install
+  trap 'log "start failed: stopping what was started (logs in $DIR)"; stop' ERR
+  mkdir -p "$DIR"
+  for name in etcd haproxy "${NODES[@]/#/pg}"; do
+    if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
+      log "$name is running already (pid $(cat "$DIR/$name.pid")): docker/ha/ha.sh stop first"; exit 1
+    fi
+  done
+  rm -rf "$DIR/etcd" "${NODES[@]/#/$DIR/pg}"
+  start_bg etcd root etcd --name ha --data-dir "$DIR/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls http://127.0.0.1:23800 --initial-advertise-peer-urls http://127.0.0.1:23800 \
+    --initial-cluster ha=http://127.0.0.1:23800
+  wait_for 30 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health"
+  for n in "${NODES[@]}"; do
+    mkdir -p "$DIR/pg$n"; [ "$(id -u)" = 0 ] && chown postgres "$DIR/pg$n"
+    patroni_config "$n"
+    start_bg "pg$n" postgres patroni "$DIR/pg$n.yml"
+    # the first one bootstraps the cluster alone; the others then clone it
+    if [ "$n" = 1 ]; then wait_for 60 "primary (pg1)" is_primary 1; fi
+  done
+  haproxy_config
+  start_bg haproxy root haproxy -db -f "$DIR/haproxy.cfg"
+  wait_for 120 "primary and two streaming replicas" members_streaming
+  wait_for 10 "primary through HAProxy" "$BIN/pg_isready" -h 127.0.0.1 -p "$HAPROXY_PORT" -d postgres
+  PGPASSWORD=postgres "$BIN/psql" -q -h 127.0.0.1 -p "$HAPROXY_PORT" -U postgres -d postgres \
+    -c "CREATE ROLE payments_owner LOGIN PASSWORD 'payments_owner'" \
+    -c "CREATE ROLE payments_app LOGIN PASSWORD 'payments_app'" \
+    -c "CREATE DATABASE payments OWNER payments_owner"
+  log "up: primary through HAProxy at 127.0.0.1:$HAPROXY_PORT (synchronous_mode: $SYNC)"
+  status
+}
+
+stop() {
+  # HAProxy first (no new connections), then the three Patroni at once (each stops its PostgreSQL;
+  # one at a time, each stop would be a failover), then etcd
+  stop_pids haproxy
+  stop_pids pg1 pg2 pg3
+  # a PostgreSQL whose Patroni was SIGKILLed by a test is still running: its own pid file says which
+  for n in "${NODES[@]}"; do
+    pidfile="$DIR/pg$n/data/postmaster.pid"
+    if [ -f "$pidfile" ]; then
+      pid=$(head -1 "$pidfile")
+      kill -0 "$pid" 2>/dev/null && kill -QUIT "$pid" 2>/dev/null || true
+    fi
+  done
+  stop_pids etcd
+  log "stopped"
+}
+
+# stop_pids NAME...: SIGTERM to each one's process group (started by start_bg), SIGKILL after 30 s
+stop_pids() {
+  local pids=() name pid
+  for name in "$@"; do
+    [ -f "$DIR/$name.pid" ] || continue
+    pid=$(cat "$DIR/$name.pid"); rm -f "$DIR/$name.pid"
+    kill -0 "$pid" 2>/dev/null || continue
+    pids+=("$pid")
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
+  for _ in $(seq 1 60); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; done
+}
+
+status() {
+  curl -s --max-time 2 "http://127.0.0.1:$(rest_port 1)/cluster" 2>/dev/null | python3 -c '
+import json, sys
+for m in json.load(sys.stdin)["members"]:
+    print("[ha] %-4s %-13s %-9s %s:%s timeline %s lag %s" % (m["name"], m["role"], m["state"], m["host"], m["port"],
+          m.get("timeline", "-"), m.get("lag", 0)))' 2>/dev/null || log "no cluster answering on 127.0.0.1:$(rest_port 1)"
+}
+
+start_node() {
+  local n=${1:?node number}
+  BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  if [ -f "$DIR/pg$n.pid" ] && kill -0 "$(cat "$DIR/pg$n.pid")" 2>/dev/null; then
+    # the test killed Patroni itself (SIGKILL): its runuser parent may still be waiting
+    kill -KILL -- "-$(cat "$DIR/pg$n.pid")" 2>/dev/null || true
+  fi
+  start_bg "pg$n" postgres patroni "$DIR/pg$n.yml"
+  log "pg$n started again"
+}
+
+case "${1:-}" in
+  start) start ;;
+  start-node) start_node "${2:-}" ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start | stop | status | start-node N" >&2; exit 2 ;;
+esac

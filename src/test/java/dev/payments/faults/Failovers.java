@@ -1,0 +1,114 @@
+package dev.payments.faults;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.payments.testsupport.Simulator;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Database failover under load, on a real highly available PostgreSQL (docker/ha/ha.sh: Patroni with
+ * etcd, synchronous replication, HAProxy routing to the primary). The packaged service reaches the
+ * database through HAProxy and charges through the processor simulator, while clients retry every
+ * failure with its key. The primary is SIGKILLed, or switched over; after each, every payment
+ * acknowledged before, during and after is on the new primary with its answered id, exactly one per
+ * key, exactly one charge per key, no 500; and writes were unavailable for a bounded time (measured
+ * from the fault to the first payment created after it). Run with {@code ./mvnw verify -Pha}.
+ */
+class Failovers {
+
+    private static final Duration TRAFFIC_DEADLINE = Duration.ofSeconds(240);
+    private static final int PAYMENTS_AROUND_FAULT = 50;
+    /** Patroni's leader key lives 10 s (ha.sh's ttl); then a replica is promoted and HAProxy sees it within a second. */
+    private static final Duration KILL_UNAVAILABLE_AT_MOST = Duration.ofSeconds(30);
+    private static final Duration SWITCHOVER_UNAVAILABLE_AT_MOST = Duration.ofSeconds(5);
+    private static final Duration SETTLE = Duration.ofSeconds(30);
+
+    private static HaCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = HaCluster.start(true);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void primaryKilledUnderLoad() throws Exception {
+        underLoad("primary SIGKILLed", KILL_UNAVAILABLE_AT_MOST, () -> {
+            int killed = cluster.killPrimary();
+            return () -> cluster.startNode(killed);
+        });
+    }
+
+    @Test
+    void plannedSwitchoverUnderLoad() throws Exception {
+        underLoad("planned switchover", SWITCHOVER_UNAVAILABLE_AT_MOST, () -> {
+            cluster.switchover();
+            return () -> { };
+        });
+    }
+
+    private interface Fault {
+        /** Strikes, and says how to repair what it broke once the service has recovered. */
+        Repair strike() throws Exception;
+    }
+
+    private interface Repair {
+        void run() throws Exception;
+    }
+
+    /**
+     * The fault strikes once payments were answered and requests are in flight; the clients stop
+     * only after more payments were made on the new primary; the struck node is then repaired and
+     * the cluster is whole again before the next test.
+     */
+    private static void underLoad(String fault, Duration unavailableAtMost, Fault strike) throws Exception {
+        String name = fault.replaceAll("[^a-z0-9]+", "-");
+        PaymentRows database = cluster.database();
+        // a ledger of this test's charges only: every charge in it must be one of its payments
+        try (Simulator simulator = Simulator.start(0)) {
+            ServiceProcess service = database.service("ha-" + name)
+                    .with("PAYMENTS_PROCESSOR_URL", simulator.url())
+                    .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
+                    .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", "1s")
+                    .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", "2s")
+                    .start();
+            RetryingClients clients = new RetryingClients();
+            Repair repair = null;
+            try {
+                int before = cluster.primary();
+                clients.start("ha-" + name + "-" + System.currentTimeMillis(), 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
+                assertTrue(clients.awaitInFlight(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(60)), "traffic before the fault");
+                long struck = System.nanoTime();
+                repair = strike.strike();
+                int after = cluster.awaitPrimary(Duration.ofSeconds(60));
+                assertTrue(after != 0 && after != before, "a new primary: pg" + after + " after pg" + before + "; " + cluster.status());
+                assertTrue(clients.awaitMoreCreated(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(90)),
+                        "payments made on the new primary: " + clients.summary());
+                clients.stop(Duration.ofSeconds(120));
+                long unavailable = clients.longestGapAfter(struck);
+                System.out.printf("[ha] %s: pg%d -> pg%d, writes unavailable for %d ms (at most %d)%n", fault, before, after,
+                        unavailable, unavailableAtMost.toMillis());
+                database.assertClean("failover, " + fault, clients, simulator, SETTLE);
+                assertTrue(unavailable <= unavailableAtMost.toMillis(),
+                        "writes unavailable for " + unavailable + " ms, at most " + unavailableAtMost.toMillis());
+            } finally {
+                clients.stop(Duration.ofSeconds(120));
+                service.stop();
+                if (repair != null) {
+                    repair.run();
+                }
+                assertTrue(cluster.awaitHealthy(Duration.ofSeconds(120)), "the cluster whole again: " + cluster.status());
+            }
+        }
+    }
+}

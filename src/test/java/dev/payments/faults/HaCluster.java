@@ -1,0 +1,197 @@
+package dev.payments.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The highly available PostgreSQL of docker/ha/ha.sh (etcd, three PostgreSQL servers under Patroni,
+ * HAProxy in front), started and stopped by that script, and struck by the failover tests: the
+ * primary killed, switched over, cut off. Patroni's REST API says who is the primary.
+ */
+final class HaCluster implements AutoCloseable {
+
+    /** HAProxy's port for the primary (docker/ha/ha.sh). */
+    static final int PRIMARY_PORT = 54400;
+    private static final int FIRST_REST_PORT = 58008;
+    private static final int NODES = 3;
+    private static final Path DIR = Path.of("target", "ha").toAbsolutePath();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final boolean synchronous;
+
+    private HaCluster(boolean synchronous) {
+        this.synchronous = synchronous;
+    }
+
+    static HaCluster start(boolean synchronous) throws IOException, InterruptedException {
+        HaCluster cluster = new HaCluster(synchronous);
+        cluster.script(Duration.ofMinutes(5), "start");
+        return cluster;
+    }
+
+    /** The payments database through HAProxy, as its superuser. */
+    PaymentRows database() {
+        return new PaymentRows("jdbc:postgresql://127.0.0.1:" + PRIMARY_PORT + "/payments", "postgres", "postgres");
+    }
+
+    /** The node (1 to 3) Patroni says is the primary, or 0 while there is none. */
+    int primary() {
+        for (int node = 1; node <= NODES; node++) {
+            JsonNode state = rest(node, "/patroni");
+            // "master" before Patroni 3.1 (Debian 12 packages 3.0), "primary" after
+            if (state != null && List.of("primary", "master").contains(state.path("role").asText())) {
+                return node;
+            }
+        }
+        return 0;
+    }
+
+    int awaitPrimary(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int primary;
+        while ((primary = primary()) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        return primary;
+    }
+
+    /** SIGKILL to the primary's Patroni and its PostgreSQL together: a crashed database host. */
+    int killPrimary() throws Exception {
+        int node = primary();
+        if (node == 0) {
+            throw new IllegalStateException("no primary to kill");
+        }
+        long postmaster = Long.parseLong(Files.readAllLines(DIR.resolve("pg" + node + "/data/postmaster.pid")).get(0).trim());
+        for (long pid : List.of(patroni(node), postmaster)) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        return node;
+    }
+
+    /** A planned switchover to a replica (the synchronous one, in synchronous mode), through Patroni's REST API. */
+    void switchover() throws Exception {
+        int node = primary();
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, "/switchover"))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"leader\":\"pg" + node + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("switchover refused: " + answer.statusCode() + " " + answer.body());
+        }
+    }
+
+    void startNode(int node) throws IOException, InterruptedException {
+        script(Duration.ofSeconds(30), "start-node", String.valueOf(node));
+    }
+
+    /** A primary and two streaming replicas again (one of them synchronous, in synchronous mode). */
+    boolean awaitHealthy(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int node = 1; node <= NODES; node++) {
+                JsonNode cluster = rest(node, "/cluster");
+                if (cluster != null && healthy(cluster.path("members"))) {
+                    return true;
+                }
+            }
+            Thread.sleep(500);
+        }
+        return false;
+    }
+
+    private boolean healthy(JsonNode members) {
+        int leaders = 0;
+        int streaming = 0;
+        boolean sync = false;
+        for (JsonNode member : members) {
+            String role = member.path("role").asText();
+            String state = member.path("state").asText();
+            leaders += role.equals("leader") && state.equals("running") ? 1 : 0;
+            if ((role.equals("replica") || role.equals("sync_standby")) && (state.equals("streaming") || state.equals("running"))
+                    && member.path("lag").asLong(Long.MAX_VALUE) < 1024 * 1024) {
+                streaming++;
+            }
+            sync |= role.equals("sync_standby");
+        }
+        return leaders == 1 && streaming == 2 && (sync || !synchronous);
+    }
+
+    String status() {
+        JsonNode cluster = null;
+        for (int node = 1; node <= NODES && cluster == null; node++) {
+            cluster = rest(node, "/cluster");
+        }
+        return cluster == null ? "no node answers" : cluster.path("members").toString();
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        script(Duration.ofMinutes(2), "stop");
+    }
+
+    /** The pid of node {@code node}'s Patroni, from the process table (the script's pid file names its runuser). */
+    private static long patroni(int node) throws IOException {
+        String config = DIR.resolve("pg" + node + ".yml").toString();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String command = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+                    if (command.contains("patroni") && command.contains(config) && !command.contains("runuser")) {
+                        return Long.parseLong(proc.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // the process ended while the table was read
+                }
+            }
+        }
+        throw new IllegalStateException("no Patroni running for node " + node);
+    }
+
+    private static URI restUri(int node, String path) {
+        return URI.create("http://127.0.0.1:" + (FIRST_REST_PORT + node - 1) + path);
+    }
+
+    private static JsonNode rest(int node, String path) {
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, path)).timeout(Duration.ofSeconds(1)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return JSON.readTree(answer.body());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void script(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("docker/ha/ha.sh"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/ha-script.log")));
+        builder.environment().put("HA_DIR", DIR.toString());
+        builder.environment().put("HA_SYNC", String.valueOf(synchronous));
+        Process process = builder.start();
+        if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("docker/ha/ha.sh " + String.join(" ", args) + " did not finish in " + timeout);
+        }
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("docker/ha/ha.sh " + String.join(" ", args) + " failed; see target/ha-script.log");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.payments.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.payments.localdb.LocalPostgres;
+import dev.payments.testsupport.Simulator;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The payments database a fault test checks, as an administrator who sees every row: wherever it
+ * runs (a container, a cluster behind a balancer), the same questions by JDBC.
+ */
+class PaymentRows {
+
+    private final String jdbcUrl;
+    private final String username;
+    private final String password;
+
+    PaymentRows(String jdbcUrl, String username, String password) {
+        this.jdbcUrl = jdbcUrl;
+        this.username = username;
+        this.password = password;
+    }
+
+    String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    Connection connect() throws Exception {
+        return DriverManager.getConnection(jdbcUrl, username, password);
+    }
+
+    /** The service as in production: the runtime role, and Flyway as the owner. */
+    ServiceProcess service(String name) {
+        return new ServiceProcess(name, jdbcUrl(), LocalPostgres.APP, LocalPostgres.APP, LocalPostgres.OWNER,
+                LocalPostgres.OWNER);
+    }
+
+
+
+
+
+
+    /** Payments per description starting with {@code prefix-}: the fault tests describe each payment by its key. */
+    Map<String, Integer> paymentsPerKey(String prefix) throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT description, count(*) FROM payments WHERE description LIKE ? GROUP BY description")) {
+            s.setString(1, prefix + "-%");
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    counts.put(r.getString(1), r.getInt(2));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** Every payment described {@code prefix-...}: description to id, status and charge id. */
+    Map<String, String[]> payments(String prefix) throws Exception {
+        Map<String, String[]> payments = new HashMap<>();
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement("SELECT description, id::text, status, processor_charge_id "
+                        + "FROM payments WHERE description LIKE ?")) {
+            s.setString(1, prefix + "-%");
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    payments.put(r.getString(1), new String[] {r.getString(2), r.getString(3), r.getString(4)});
+                }
+            }
+        }
+        return payments;
+    }
+
+    /** The id of the payment described {@code description}, or null. */
+    String paymentId(String description) throws Exception {
+        return column("id::text", description);
+    }
+
+    /** The status of the payment described {@code description}, or null. */
+    String paymentStatus(String description) throws Exception {
+        return column("status", description);
+    }
+
+    private String column(String column, String description) throws Exception {
+        try (Connection c = connect();
+                PreparedStatement s = c.prepareStatement("SELECT " + column + " FROM payments WHERE description = ?")) {
+            s.setString(1, description);
+            try (ResultSet r = s.executeQuery()) {
+                return r.next() ? r.getString(1) : null;
+            }
+        }
+    }
+
+    /** The one text value a query answers, or null. */
+    String text(String sql) throws Exception {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+            return r.next() ? r.getString(1) : null;
+        }
+    }
+
+    /** The first column of every row a query answers, as text. */
+    java.util.List<String> list(String sql) throws Exception {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+                values.add(r.getString(1));
+            }
+        }
+        return values;
+    }
+
+    long number(String sql) throws Exception {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql); ResultSet r = s.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /**
+     * The invariants, after the recovery job has had time to finish what is processing: every key
+     * answered with one payment id, which is the one payment in the database for it, succeeded,
+     * with exactly one charge in the ledger, the charge it records; no charge for any other payment.
+     */
+    void assertClean(String fault, RetryingClients clients, Simulator simulator, Duration settle) throws Exception {
+        List<String> keys = List.copyOf(clients.keysStarted);
+        String prefix = keys.get(0).substring(0, keys.get(0).lastIndexOf('-'));
+        long deadline = System.nanoTime() + settle.toNanos();
+        while (number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Map<String, String[]> payments = payments(prefix);
+        Map<String, Integer> perKey = paymentsPerKey(prefix);
+        Map<String, List<JsonNode>> chargesByReference = new HashMap<>();
+        for (JsonNode charge : simulator.ledger().get("charges")) {
+            chargesByReference.computeIfAbsent(charge.path("reference").asText(""), r -> new ArrayList<>()).add(charge);
+        }
+        System.out.printf("[faults] %s: %d keys; %s; payments %d; charges %d%n", fault, keys.size(),
+                clients.summary(), payments.size(), chargesByReference.size());
+        assertEquals(0, clients.serverErrors.get(), "no 500s, ever");
+        assertTrue(clients.badUnavailable.isEmpty(), "every 503 is problem+json with Retry-After");
+        assertEquals(0, number("SELECT count(*) FROM payments WHERE status = 'processing'"),
+                "nothing left processing once the processor answers again");
+        for (String key : keys) {
+            Set<String> answered = clients.idsByKey.get(key);
+            assertTrue(answered != null && answered.size() == 1, "one payment id answered for " + key + ": " + answered);
+            assertEquals(1, perKey.getOrDefault(key, 0), "exactly one payment in the database for " + key);
+            String[] payment = payments.get(key);
+            assertTrue(answered.contains(payment[0]), "the answered id is the stored payment");
+            assertEquals("succeeded", payment[1], "every 201 is a succeeded payment: " + key);
+            List<JsonNode> charges = chargesByReference.getOrDefault(payment[0], List.of());
+            assertEquals(1, charges.size(), "exactly one charge for " + key);
+            assertEquals(charges.get(0).get("id").asText(), payment[2], "the payment records its charge");
+        }
+        Set<String> paymentIds = new java.util.HashSet<>();
+        payments.values().forEach(p -> paymentIds.add(p[0]));
+        for (String reference : chargesByReference.keySet()) {
+            assertTrue(paymentIds.contains(reference), "no charge without a payment: " + reference);
+        }
+    }
+}
