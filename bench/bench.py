@@ -373,9 +373,9 @@ def previous_release(args):
 
 
 def cpu_seconds(names):
-    """Cumulative user+system CPU seconds of every process with one of these names."""
+    """Cumulative user+system CPU seconds of each process with one of these names, by pid."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    seconds = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -385,10 +385,17 @@ def cpu_seconds(names):
                     continue
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            seconds[pid] = (int(fields[11]) + int(fields[12])) / ticks
         except (OSError, IndexError, ValueError):
             continue
-    return total / ticks
+    return seconds
+
+
+def cpu_used(before, after, newcomers):
+    """CPU seconds used between two cpu_seconds readings: by the processes in both, and (newcomers)
+    by those started in between (PostgreSQL's backends). A process gone in between is not counted,
+    so this can only undercount, never go negative."""
+    return sum(t - before.get(pid, 0) for pid, t in after.items() if pid in before or newcomers)
 
 
 def wrk(args, script, port, duration, label, threads=1, extra_env=None):
@@ -398,6 +405,8 @@ def wrk(args, script, port, duration, label, threads=1, extra_env=None):
                BENCH_REPLAY_KEYS=str(args.replay_keys), **(extra_env or {}))
     cmd = ["wrk", f"-t{threads}", f"-c{args.connections}", f"-d{duration}s", "--timeout", "10s",
            "-s", os.path.join("bench", "wrk", script), f"http://127.0.0.1:{port}"]
+    # the service's JVM is running before the load starts; a JVM started meanwhile (a build beside the
+    # run) is not the service's
     java0, pg0 = cpu_seconds({"java"}), cpu_seconds({"postgres"})
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=duration + 60).stdout
     java1, pg1 = cpu_seconds({"java"}), cpu_seconds({"postgres"})
@@ -406,8 +415,8 @@ def wrk(args, script, port, duration, label, threads=1, extra_env=None):
         raise RuntimeError(f"wrk printed no result:\n{out}")
     result = json.loads(match.group(1))
     n = max(result["requests"], 1)
-    result["service_cpu_ms_per_request"] = round((java1 - java0) * 1000 / n, 3)
-    result["postgres_cpu_ms_per_request"] = round((pg1 - pg0) * 1000 / n, 3)
+    result["service_cpu_ms_per_request"] = round(cpu_used(java0, java1, newcomers=False) * 1000 / n, 3)
+    result["postgres_cpu_ms_per_request"] = round(cpu_used(pg0, pg1, newcomers=True) * 1000 / n, 3)
     return result
 
 
