@@ -9,11 +9,20 @@
 #   docker/ha/ha.sh status    Patroni's view of the cluster
 #   docker/ha/ha.sh start-node N   starts node N's Patroni again (after a test killed it): it
 #                             rejoins as a replica, rewinding its data if it was the primary
+#   docker/ha/ha.sh partition N    cuts node N off (iptables on its loopback ports: PostgreSQL,
+#                             its Patroni's REST API, its own etcd port), as a network partition would
+#   docker/ha/ha.sh heal           removes every cut
+#   docker/ha/ha.sh pgbouncer PORT [TARGET_PORT]   PgBouncer on PORT in transaction pooling mode, in
+#                             front of HAProxy's primary port (or TARGET_PORT), for the two roles
+#   docker/ha/ha.sh balancer PORT APP:MGMT...   an HTTP HAProxy on PORT in front of service
+#                             instances (their API and management ports): round robin among the
+#                             ready ones, a request whose instance dies unanswered sent to another
 #
 # Environment: HA_DIR (target/ha: data, configuration, logs, pids), HA_SYNC (true: a commit is
 # acknowledged only once a replica has it; false: asynchronous, the counter-case). Ports (all on
-# 127.0.0.1): etcd 23790, PostgreSQL 54401-54403, Patroni REST 58008-58010, HAProxy 54400 (the
-# primary) and 54409 (its statistics page). The service's JDBC URL:
+# 127.0.0.1): etcd 23790 (and 23791-23793, one for each node's Patroni, so that a partition can cut
+# one node's), PostgreSQL 54401-54403, Patroni REST 58008-58010, HAProxy 54400 (the primary) and
+# 54409 (its statistics page). The service's JDBC URL:
 #   jdbc:postgresql://127.0.0.1:54400/payments   (payments_app / payments_app)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -60,7 +69,9 @@ restapi:
   listen: 127.0.0.1:$(rest_port "$n")
   connect_address: 127.0.0.1:$(rest_port "$n")
 etcd3:
-  hosts: 127.0.0.1:$ETCD_PORT
+  hosts: 127.0.0.1:$((ETCD_PORT + n))
+  # this port only, no discovery of etcd's other addresses: a partition cuts this node's way to etcd
+  use_proxies: true
 bootstrap:
   dcs:
     # the leader key lives 10 s without renewal: a primary that stops answering loses it within that
@@ -90,6 +101,9 @@ postgresql:
   data_dir: $DIR/pg$n/data
   bin_dir: $BIN
   pgpass: $DIR/pg$n/pgpass
+  # Patroni talks to its own server over the Unix socket, as on a host of its own: a partition
+  # (iptables on the TCP ports) cuts the node off from the others, never Patroni from its PostgreSQL
+  use_unix_socket: true
   authentication:
     superuser: {username: postgres, password: postgres}
     replication: {username: replicator, password: replicator}
@@ -163,7 +177,8 @@ start() {
   done
   rm -rf "$DIR/etcd" "${NODES[@]/#/$DIR/pg}"
   start_bg etcd root etcd --name ha --data-dir "$DIR/etcd" \
-    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-client-urls "$(for p in 0 "${NODES[@]}"; do printf 'http://127.0.0.1:%s,' $((ETCD_PORT + p)); done | sed 's/,$//')" \
+    --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
     --listen-peer-urls http://127.0.0.1:23800 --initial-advertise-peer-urls http://127.0.0.1:23800 \
     --initial-cluster ha=http://127.0.0.1:23800
   wait_for 30 etcd curl -sf "http://127.0.0.1:$ETCD_PORT/health"
@@ -189,7 +204,7 @@ start() {
 stop() {
   # HAProxy first (no new connections), then the three Patroni at once (each stops its PostgreSQL;
   # one at a time, each stop would be a failover), then etcd
-  stop_pids haproxy
+  stop_pids balancer pgbouncer haproxy
   stop_pids pg1 pg2 pg3
   # a PostgreSQL whose Patroni was SIGKILLed by a test is still running: its own pid file says which
   for n in "${NODES[@]}"; do
@@ -200,6 +215,7 @@ stop() {
     fi
   done
   stop_pids etcd
+  heal
   log "stopped"
 }
 
@@ -230,6 +246,99 @@ for m in json.load(sys.stdin)["members"]:
           m.get("timeline", "-"), m.get("lag", 0)))' 2>/dev/null || log "no cluster answering on 127.0.0.1:$(rest_port 1)"
 }
 
+CHAIN=PAYMENTS_HA
+partition() {
+  local n=${1:?node number} port
+  command -v iptables >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq iptables >/dev/null; }
+  iptables -N "$CHAIN" 2>/dev/null || true
+  iptables -C INPUT -j "$CHAIN" 2>/dev/null || iptables -I INPUT -j "$CHAIN"
+  for port in "$(pg_port "$n")" "$(rest_port "$n")" $((ETCD_PORT + n)); do
+    iptables -A "$CHAIN" -i lo -p tcp --dport "$port" -j DROP
+    iptables -A "$CHAIN" -i lo -p tcp --sport "$port" -j DROP
+  done
+  log "pg$n cut off (PostgreSQL $(pg_port "$n"), REST $(rest_port "$n"), etcd $((ETCD_PORT + n)))"
+}
+
+heal() {
+  command -v iptables >/dev/null || return 0
+  iptables -F "$CHAIN" 2>/dev/null || true
+  iptables -D INPUT -j "$CHAIN" 2>/dev/null || true
+  iptables -X "$CHAIN" 2>/dev/null || true
+}
+
+pgbouncer_start() {
+  local port=${1:?port} target=${2:-$HAPROXY_PORT}
+  command -v pgbouncer >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq pgbouncer >/dev/null; }
+  mkdir -p "$DIR/pgbouncer"
+  # the roles' passwords in clear, so that PgBouncer can answer the server's SCRAM exchange itself
+  printf '"payments_app" "payments_app"\n"payments_owner" "payments_owner"\n"postgres" "postgres"\n' >"$DIR/pgbouncer/userlist.txt"
+  cat >"$DIR/pgbouncer/pgbouncer.ini" <<INI
+[databases]
+payments = host=127.0.0.1 port=$target dbname=payments
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir = $DIR/pgbouncer
+auth_type = scram-sha-256
+auth_file = $DIR/pgbouncer/userlist.txt
+; a server connection is the client's for one transaction only
+pool_mode = transaction
+max_client_conn = 2000
+default_pool_size = 32
+; the JDBC driver sends it at start-up; harmless to ignore
+ignore_startup_parameters = extra_float_digits
+; a server that stops answering (a failover) is given up on, not waited for
+server_connect_timeout = 2
+server_login_retry = 1
+query_wait_timeout = 5
+INI
+  [ "$(id -u)" = 0 ] && chown -R postgres "$DIR/pgbouncer"
+  stop_pids pgbouncer
+  # PgBouncer refuses to run as root
+  start_bg pgbouncer postgres pgbouncer "$DIR/pgbouncer/pgbouncer.ini"
+  wait_for 10 "PgBouncer on $port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+  log "PgBouncer on 127.0.0.1:$port (transaction pooling) in front of 127.0.0.1:$target"
+}
+
+balancer() {
+  local port=${1:?port} instance i=0
+  shift
+  [ $# -gt 0 ] || { echo "usage: $0 balancer PORT APP_PORT:MANAGEMENT_PORT..." >&2; exit 2; }
+  install
+  mkdir -p "$DIR"
+  {
+    cat <<CFG
+global
+    maxconn 4000
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 60s
+    timeout server 60s
+    timeout http-request 10s
+# every POST carries an Idempotency-Key, so a request whose instance died without answering can be
+# sent to another one: the retry meets the same key (replayed, or finished by the lease's owner)
+listen api
+    bind 127.0.0.1:$port
+    balance roundrobin
+    option httpchk GET /q/health/ready
+    retries 2
+    retry-on conn-failure empty-response
+    option redispatch
+    default-server inter 500ms fall 2 rise 2 on-marked-down shutdown-sessions
+CFG
+    for instance in "$@"; do
+      i=$((i + 1))
+      echo "    server app$i 127.0.0.1:${instance%%:*} check port ${instance##*:}"
+    done
+  } >"$DIR/balancer.cfg"
+  stop_pids balancer
+  start_bg balancer root haproxy -db -f "$DIR/balancer.cfg"
+  wait_for 10 "balancer on $port" curl -s -o /dev/null "http://127.0.0.1:$port/"
+  log "balancer on 127.0.0.1:$port in front of $*"
+}
+
 start_node() {
   local n=${1:?node number}
   BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -244,7 +353,11 @@ start_node() {
 case "${1:-}" in
   start) start ;;
   start-node) start_node "${2:-}" ;;
+  partition) partition "${2:-}" ;;
+  heal) heal; log "every cut healed" ;;
+  balancer) shift; balancer "$@" ;;
+  pgbouncer) shift; pgbouncer_start "$@" ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start | stop | status | start-node N" >&2; exit 2 ;;
+  *) echo "usage: $0 start | stop | status | start-node N | partition N | heal | pgbouncer PORT [TARGET] | balancer PORT APP:MGMT..." >&2; exit 2 ;;
 esac

@@ -1,10 +1,14 @@
 package dev.payments.faults;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.payments.testsupport.FreePorts;
 import dev.payments.testsupport.Simulator;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,10 +17,11 @@ import org.junit.jupiter.api.Test;
  * Database failover under load, on a real highly available PostgreSQL (docker/ha/ha.sh: Patroni with
  * etcd, synchronous replication, HAProxy routing to the primary). The packaged service reaches the
  * database through HAProxy and charges through the processor simulator, while clients retry every
- * failure with its key. The primary is SIGKILLed, or switched over; after each, every payment
- * acknowledged before, during and after is on the new primary with its answered id, exactly one per
- * key, exactly one charge per key, no 500; and writes were unavailable for a bounded time (measured
- * from the fault to the first payment created after it). Run with {@code ./mvnw verify -Pha}.
+ * failure with its key. The primary is SIGKILLed, cut off from the network (iptables on its
+ * loopback ports), or switched over; after each, every payment acknowledged before, during and
+ * after is on the new primary with its answered id, exactly one per key, exactly one charge per key,
+ * no 500; and writes were unavailable for a bounded time (measured from the fault to the first
+ * payment created after it). Run with {@code ./mvnw verify -Pha}.
  */
 class Failovers {
 
@@ -50,11 +55,86 @@ class Failovers {
     }
 
     @Test
+    void primaryCutOffUnderLoad() throws Exception {
+        underLoad("primary cut off", KILL_UNAVAILABLE_AT_MOST, () -> {
+            cluster.partitionPrimary();
+            return cluster::heal;
+        });
+    }
+
+    @Test
     void plannedSwitchoverUnderLoad() throws Exception {
         underLoad("planned switchover", SWITCHOVER_UNAVAILABLE_AT_MOST, () -> {
             cluster.switchover();
             return () -> { };
         });
+    }
+
+    /**
+     * The switchover again, with PgBouncer in transaction pooling mode between the service and
+     * HAProxy: a server connection is the service's for one transaction only, so nothing may rely on
+     * a session. The time limits come from the role's defaults (which every server session gets), the
+     * driver prepares no named statement ({@code prepareThreshold=0}), and Flyway, which locks with a
+     * session's advisory lock, migrates through HAProxy directly.
+     */
+    @Test
+    void switchoverThroughPgBouncer() throws Exception {
+        int port = FreePorts.next();
+        cluster.pgbouncer(port);
+        String pooled = "jdbc:postgresql://127.0.0.1:" + port + "/payments?prepareThreshold=0";
+        underLoad("switchover through PgBouncer", SWITCHOVER_UNAVAILABLE_AT_MOST,
+                service -> service.with("QUARKUS_DATASOURCE_JDBC_URL", pooled)
+                        .with("QUARKUS_FLYWAY_JDBC_URL", cluster.database().jdbcUrl()),
+                () -> {
+                    assertEquals("2500ms", new PaymentRows(pooled, "payments_app", "payments_app")
+                            .text("SELECT current_setting('statement_timeout')"), "the role's limit, in a pooled session");
+                    cluster.switchover();
+                    return () -> { };
+                });
+    }
+
+    /**
+     * Three instances behind HAProxy (HTTP, round robin over the ready ones), all on the cluster; one
+     * is SIGKILLed under load. The balancer sends what the dead one left unanswered to the others,
+     * the clients retry the rest, and the others' recovery finishes its payments left processing.
+     */
+    @Test
+    void instanceKilledBehindTheBalancer() throws Exception {
+        try (Simulator simulator = Simulator.start(0)) {
+            List<ServiceProcess> instances = new ArrayList<>();
+            RetryingClients clients = new RetryingClients();
+            try {
+                for (int i = 1; i <= 3; i++) {
+                    instances.add(service("ha-instance-" + i, simulator).start());
+                }
+                int port = FreePorts.next();
+                cluster.balancer(port, instances);
+                clients.start("ha-instance-killed-" + System.currentTimeMillis(), 16, List.of("http://127.0.0.1:" + port),
+                        TRAFFIC_DEADLINE);
+                assertTrue(clients.awaitInFlight(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(60)), "traffic before the kill");
+                long struck = System.nanoTime();
+                instances.get(0).kill();
+                assertTrue(clients.awaitMoreCreated(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(90)),
+                        "payments made by the other two: " + clients.summary());
+                clients.stop(Duration.ofSeconds(120));
+                System.out.printf("[ha] instance SIGKILLed behind the balancer: longest time without a new payment %d ms%n",
+                        clients.longestGapAfter(struck));
+                cluster.database().assertClean("three instances, one SIGKILLed", clients, simulator, SETTLE);
+            } finally {
+                clients.stop(Duration.ofSeconds(120));
+                for (ServiceProcess instance : instances) {
+                    instance.stop();
+                }
+            }
+        }
+    }
+
+    private static ServiceProcess service(String name, Simulator simulator) {
+        return cluster.database().service(name)
+                .with("PAYMENTS_PROCESSOR_URL", simulator.url())
+                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
+                .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", "1s")
+                .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", "2s");
     }
 
     private interface Fault {
@@ -72,16 +152,16 @@ class Failovers {
      * the cluster is whole again before the next test.
      */
     private static void underLoad(String fault, Duration unavailableAtMost, Fault strike) throws Exception {
+        underLoad(fault, unavailableAtMost, service -> service, strike);
+    }
+
+    private static void underLoad(String fault, Duration unavailableAtMost, UnaryOperator<ServiceProcess> configure,
+            Fault strike) throws Exception {
         String name = fault.replaceAll("[^a-z0-9]+", "-");
         PaymentRows database = cluster.database();
         // a ledger of this test's charges only: every charge in it must be one of its payments
         try (Simulator simulator = Simulator.start(0)) {
-            ServiceProcess service = database.service("ha-" + name)
-                    .with("PAYMENTS_PROCESSOR_URL", simulator.url())
-                    .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
-                    .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", "1s")
-                    .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", "2s")
-                    .start();
+            ServiceProcess service = configure.apply(service("ha-" + name, simulator)).start();
             RetryingClients clients = new RetryingClients();
             Repair repair = null;
             try {

@@ -94,6 +94,32 @@ final class HaCluster implements AutoCloseable {
         }
     }
 
+    /** Cuts the primary off from the service, the replicas and etcd (docker/ha/ha.sh partition). */
+    int partitionPrimary() throws IOException, InterruptedException {
+        int node = primary();
+        if (node == 0) {
+            throw new IllegalStateException("no primary to cut off");
+        }
+        script(Duration.ofSeconds(60), "partition", String.valueOf(node));
+        return node;
+    }
+
+    void heal() throws IOException, InterruptedException {
+        script(Duration.ofSeconds(30), "heal");
+    }
+
+    /** PgBouncer on {@code port}, transaction pooling, in front of HAProxy (docker/ha/ha.sh pgbouncer). */
+    void pgbouncer(int port) throws IOException, InterruptedException {
+        script(Duration.ofSeconds(60), "pgbouncer", String.valueOf(port));
+    }
+
+    /** An HTTP HAProxy on {@code port} in front of these instances (docker/ha/ha.sh balancer). */
+    void balancer(int port, List<ServiceProcess> instances) throws IOException, InterruptedException {
+        List<String> args = new java.util.ArrayList<>(List.of("balancer", String.valueOf(port)));
+        instances.forEach(instance -> args.add(instance.port + ":" + instance.managementPort));
+        script(Duration.ofSeconds(60), args.toArray(String[]::new));
+    }
+
     void startNode(int node) throws IOException, InterruptedException {
         script(Duration.ofSeconds(30), "start-node", String.valueOf(node));
     }

@@ -87,6 +87,9 @@ final class RetryingClients {
     /** Lets every client finish the key it is paying (with retries), then stops them. */
     void stop(Duration timeout) throws Exception {
         stopping.set(true);
+        if (runningClients == null) {
+            return; // never started
+        }
         try {
             for (Future<?> client : runningClients) {
                 client.get(timeout.toSeconds(), TimeUnit.SECONDS);
