@@ -176,16 +176,17 @@ public interface PaymentsConfig {
 
     interface Overload {
         /**
-         * How many API requests are worked on at once, writes and reads each: {@code vegas} (the
-         * default), writes limited by how much slower they are than the fastest lately, which keeps
-         * the queue inside the service short (p99 44-76 ms at twice the maximum, measured), reads by
-         * gradient; {@code gradient}, both limited by comparing the latest requests with their
-         * long-run average, which lets a sustained overload become the norm (p99 165 ms there); or
-         * {@code fixed}, max-concurrent-requests at all times. Either adaptive limit stays between
-         * min- and max-concurrent-requests. See http.LoadShedding; measured side by side in
+         * How many API requests are worked on at once, writes and reads each: {@code gradient} (the
+         * default), a limit that comes down when the latest requests are slower than their long-run
+         * average and goes back up when they are not; {@code vegas}, writes limited by how much
+         * slower they are than the fastest lately, which keeps the queue inside the service short
+         * (with a floor of 16: p99 71 ms at twice the maximum, against 165 for gradient, but 1 % of
+         * the requests shed at 70 % of the maximum on a machine shared with its load generator); or
+         * {@code fixed}, max-concurrent-requests at all times. The adaptive limits stay between min-
+         * and max-concurrent-requests. See http.LoadShedding; measured side by side in
          * docs/performance.md.
          */
-        @WithDefault("vegas")
+        @WithDefault("gradient")
         Limit limit();
 
         /**
@@ -197,11 +198,12 @@ public interface PaymentsConfig {
         int maxConcurrentRequests();
 
         /**
-         * The adaptive limits' floor: however slow the requests get, this many are worked on. Vegas
-         * reads a shared machine's jitter as a queue and would go lower; at 16, with the wait below
-         * for bursts, it shed 0 to 0.4 % at half the maximum, against 1.4 % with a floor of 8.
+         * The adaptive limits' floor: however slow the requests get, this many are worked on. Lower
+         * floors serve an overload faster and shed more at normal load on a machine shared with other
+         * work (its jitter reads as a queue): vegas at 16 shed 1 % at 70 % of the maximum for 30
+         * minutes; at 32 gradient shed none at half the maximum.
          */
-        @WithDefault("16")
+        @WithDefault("32")
         int minConcurrentRequests();
 
         /**

@@ -46,15 +46,16 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>How many at once ({@code payments.overload.*}): by default a limit that follows latency, with
  * Netflix's concurrency-limits, one for writes and one for reads, each between a floor and a
- * ceiling. Vegas (the default, on writes) compares the latency with the fastest lately, so it keeps
- * the queue inside the service short: the requests it admits under overload are as fast as at full
- * capacity. Gradient2 (reads, or writes with {@code gradient}) compares the latest requests'
- * latency with its long-run average: a sudden slowdown brings the limit down at once, but a
- * sustained overload becomes the average. Only first attempts that succeeded are samples: a replay
- * is answered from its key in a millisecond and would pass for the fastest work, and a 4xx says
- * nothing of it. A 100 ms processor makes 100 ms the normal, so the limit stays high for a load that
- * waits on the network rather than on the CPU. Latency is measured from the place being given, so
- * the wait for it is not counted as work.
+ * ceiling. Gradient2 (the default) compares the latest requests' latency with its long-run average:
+ * a sudden slowdown (a queue forming, the database or the processor slower) brings the limit down at
+ * once, and as the average catches up, or the requests get fast again, it goes back up. Vegas (writes
+ * only; {@code vegas}) compares it with the fastest lately, so it keeps the queue inside the service
+ * short and the latency under overload low, but it also reads a machine's jitter as a queue and sheds
+ * more at normal load. Only first attempts that succeeded are samples: a replay is answered from its
+ * key in a millisecond and would pass for the fastest work, and a 4xx says nothing of it. A 100 ms
+ * processor makes 100 ms the normal, so the limit stays high for a load that waits on the network
+ * rather than on the CPU. Latency is measured from the place being given, so the wait for it is not
+ * counted as work.
  */
 @ApplicationScoped
 public class LoadShedding {

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class AdaptiveLoadSheddingTest {
 
-    private static final int CEILING = 32;
-    private static final int FLOOR = 4;
-    private static final String LIMIT = "payments_http_concurrency_limit{requests=\"writes\"}";
+    static final int CEILING = 32;
+    static final int FLOOR = 4;
+    static final String LIMIT = "payments_http_concurrency_limit{requests=\"writes\"}";
 
     public static class Adaptive implements QuarkusTestProfile {
         @Override
@@ -88,7 +88,7 @@ class AdaptiveLoadSheddingTest {
     }
 
     /** CEILING creates at once; each a 201 or a quick 503 service-overloaded. Returns how many were shed. */
-    private static int burst(ExecutorService clients) throws Exception {
+    static int burst(ExecutorService clients) throws Exception {
         List<Future<Response>> answers = new ArrayList<>();
         for (int i = 0; i < CEILING; i++) {
             answers.add(clients.submit(() -> create(ACME_KEY, newKey(), visa())));

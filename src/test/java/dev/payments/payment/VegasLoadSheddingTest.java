@@ -1,0 +1,85 @@
+package dev.payments.payment;
+
+import static dev.payments.payment.AdaptiveLoadSheddingTest.CEILING;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.FLOOR;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.LIMIT;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.burst;
+import static dev.payments.testsupport.Api.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.payments.testsupport.ProcessorInvariants;
+import dev.payments.testsupport.Simulator;
+import dev.payments.testsupport.TestEnvironment;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The default limit, Vegas on writes: when creates get much slower than the fastest seen lately it
+ * comes down toward its floor, and bursts past it are shed (after their wait for a place); when the
+ * creates are fast again it rises. Vegas reads a burst's own queueing as a queue, so under bursts it
+ * settles below its ceiling rather than at it (gradient's test asks for the ceiling). Real
+ * concurrent requests, the processor simulator made slow and fast again.
+ */
+@QuarkusTest
+@TestProfile(VegasLoadSheddingTest.Vegas.class)
+@WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
+class VegasLoadSheddingTest {
+
+    public static class Vegas implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("payments.overload.limit", "vegas",
+                    "payments.overload.max-concurrent-requests", String.valueOf(CEILING),
+                    "payments.overload.min-concurrent-requests", String.valueOf(FLOOR));
+        }
+    }
+
+    @AfterEach
+    void ledgerHolds() throws InterruptedException {
+        Simulator.shared().latency(0);
+        ProcessorInvariants.check(Simulator.shared(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theLimitFallsWhenCreatesSlowDownAndRisesWhenTheyAreFastAgain() throws Exception {
+        for (int i = 0; i < 60; i++) {
+            create(ACME_KEY, newKey(), visa()).then().statusCode(201);
+        }
+        double start = metric(LIMIT);
+        assertTrue(start > FLOOR, "one at a time, fast: no queue, the limit well above its floor: " + start);
+
+        ExecutorService clients = Executors.newFixedThreadPool(CEILING);
+        try {
+            Simulator.shared().latency(300);
+            int shed = 0;
+            for (int wave = 0; wave < 4; wave++) {
+                shed += burst(clients);
+            }
+            double slowed = metric(LIMIT);
+            assertTrue(slowed < start && slowed >= FLOOR, "100 times slower: the limit came down, from " + start + " to " + slowed);
+            assertTrue(shed > 0, "bursts of " + CEILING + " past a lower limit and its 50 ms wait: some are shed");
+
+            Simulator.shared().latency(0);
+            double limit = slowed;
+            int waves = 0;
+            for (; waves < 60 && limit <= slowed + 2; waves++) {
+                burst(clients);
+                limit = metric(LIMIT);
+            }
+            System.out.printf("[load shedding] vegas %.0f, %.0f after 4 slow bursts (%d shed), %.0f after %d fast ones%n",
+                    start, slowed, shed, limit, waves);
+            assertTrue(limit > slowed + 2, "fast again: the limit rises, from " + slowed + " to " + limit);
+        } finally {
+            clients.shutdownNow();
+        }
+    }
+}
