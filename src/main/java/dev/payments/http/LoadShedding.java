@@ -120,18 +120,7 @@ public class LoadShedding {
 
     private void admit(RoutingContext context) {
         HttpMethod method = context.request().method();
-        Gate gate = method == HttpMethod.GET || method == HttpMethod.HEAD ? reads : writes;
-        Optional<Limiter.Listener> place = gate.limiter.acquire(null);
-        if (place.isPresent()) {
-            work(gate, context, place.get());
-        } else if (maxWaitMillis <= 0 || gate.queued.incrementAndGet() > maxQueued) {
-            if (maxWaitMillis > 0) {
-                gate.queued.decrementAndGet();
-            }
-            refuse(context);
-        } else {
-            gate.hold(context);
-        }
+        (method == HttpMethod.GET || method == HttpMethod.HEAD ? reads : writes).admit(context);
     }
 
     private void refuse(RoutingContext context) {
@@ -142,24 +131,6 @@ public class LoadShedding {
                 .setStatusCode(overloaded.problem().status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                 .end(problems.write(overloaded.problem()));
-    }
-
-    /** Runs the request in its place under the limit, and gives the place back (and to a waiter) when it ends. */
-    private void work(Gate gate, RoutingContext context, Limiter.Listener place) {
-        // called once however the exchange ends: answered, failed, or the client gone
-        context.addEndHandler(ended -> {
-            HttpServerResponse response = context.response();
-            int status = response.getStatusCode();
-            if (status == 503 || status == 504) {
-                place.onDropped(); // the database or the processor could not keep up
-            } else if (ended.succeeded() && status < 300 && response.headers().get(IdempotentResponses.REPLAYED_HEADER) == null) {
-                place.onSuccess(); // work done: its time is a sample
-            } else {
-                place.onIgnore(); // a replay, a refusal, the client gone: its time says nothing of the work
-            }
-            gate.handOver();
-        });
-        context.next();
     }
 
     /** One limit and the requests waiting for a place under it. */
@@ -174,8 +145,50 @@ public class LoadShedding {
                     .description("API requests allowed at once right now (payments.overload.limit)").register(registry);
         }
 
+        /** Works on the request in a free place, or holds it for one if the queue has room, or refuses it. */
+        void admit(RoutingContext context) {
+            Optional<Limiter.Listener> place = limiter.acquire(null);
+            if (place.isPresent()) {
+                work(context, place.get());
+            } else if (reserveWait()) {
+                hold(context);
+            } else {
+                refuse(context);
+            }
+        }
+
+        /** A place in the queue, unless waits are off or max-queued-requests already wait. */
+        private boolean reserveWait() {
+            if (maxWaitMillis <= 0) {
+                return false;
+            }
+            if (queued.incrementAndGet() > maxQueued) {
+                queued.decrementAndGet();
+                return false;
+            }
+            return true;
+        }
+
+        /** Runs the request in its place under the limit, and gives the place back (and to a waiter) when it ends. */
+        private void work(RoutingContext context, Limiter.Listener place) {
+            // called once however the exchange ends: answered, failed, or the client gone
+            context.addEndHandler(ended -> {
+                HttpServerResponse response = context.response();
+                int status = response.getStatusCode();
+                if (status == 503 || status == 504) {
+                    place.onDropped(); // the database or the processor could not keep up
+                } else if (ended.succeeded() && status < 300 && response.headers().get(IdempotentResponses.REPLAYED_HEADER) == null) {
+                    place.onSuccess(); // work done: its time is a sample
+                } else {
+                    place.onIgnore(); // a replay, a refusal, the client gone: its time says nothing of the work
+                }
+                handOver();
+            });
+            context.next();
+        }
+
         /** Holds the request (its body unread: Quarkus reads it only when a handler asks) until a place frees or the wait is up. */
-        void hold(RoutingContext context) {
+        private void hold(RoutingContext context) {
             Waiter waiter = new Waiter(context, Vertx.currentContext());
             // the timer runs on this request's event loop, as the refusal must
             waiter.timer = context.vertx().setTimer(maxWaitMillis, id -> {
@@ -194,7 +207,7 @@ public class LoadShedding {
          * Gives free places to the newest waiters. Called after each place is given back and after each
          * wait begins: whichever comes second finds the other, so no waiter sits beside a free place.
          */
-        void handOver() {
+        private void handOver() {
             while (!waiting.isEmpty()) {
                 Optional<Limiter.Listener> place = limiter.acquire(null);
                 if (place.isEmpty()) {
@@ -215,7 +228,7 @@ public class LoadShedding {
                         place.get().onIgnore(); // the client gave up while it waited
                         handOver();
                     } else {
-                        work(this, next.context, place.get());
+                        work(next.context, place.get());
                     }
                 });
             }
