@@ -41,9 +41,21 @@ class AdaptiveLoadSheddingTest {
     public static class Adaptive implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("payments.overload.limit", "gradient",
-                    "payments.overload.max-concurrent-requests", String.valueOf(CEILING),
-                    "payments.overload.min-concurrent-requests", String.valueOf(FLOOR));
+            return adaptive("gradient");
+        }
+    }
+
+    /** The settings of an adaptive-limit test: this algorithm between FLOOR and CEILING. */
+    static Map<String, String> adaptive(String limit) {
+        return Map.of("payments.overload.limit", limit,
+                "payments.overload.max-concurrent-requests", String.valueOf(CEILING),
+                "payments.overload.min-concurrent-requests", String.valueOf(FLOOR));
+    }
+
+    /** What fast is: creates one at a time with an instant processor, which the limit samples. */
+    static void createOneAtATime() {
+        for (int i = 0; i < 60; i++) {
+            create(ACME_KEY, newKey(), visa()).then().statusCode(201);
         }
     }
 
@@ -55,10 +67,7 @@ class AdaptiveLoadSheddingTest {
 
     @Test
     void theLimitFallsWhenRequestsSlowDownAndRisesAgainWhenTheyAreFast() throws Exception {
-        // what fast is: creates with an instant processor
-        for (int i = 0; i < 60; i++) {
-            create(ACME_KEY, newKey(), visa()).then().statusCode(201);
-        }
+        createOneAtATime();
         assertEquals(CEILING, metric(LIMIT), "it starts at its ceiling");
 
         ExecutorService clients = Executors.newFixedThreadPool(CEILING);

@@ -3,7 +3,9 @@ package dev.payments.payment;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.CEILING;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.FLOOR;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.LIMIT;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.adaptive;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.burst;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.createOneAtATime;
 import static dev.payments.testsupport.Api.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,9 +39,7 @@ class VegasLoadSheddingTest {
     public static class Vegas implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("payments.overload.limit", "vegas",
-                    "payments.overload.max-concurrent-requests", String.valueOf(CEILING),
-                    "payments.overload.min-concurrent-requests", String.valueOf(FLOOR));
+            return adaptive("vegas");
         }
     }
 
@@ -51,9 +51,7 @@ class VegasLoadSheddingTest {
 
     @Test
     void theLimitFallsWhenCreatesSlowDownAndRisesWhenTheyAreFastAgain() throws Exception {
-        for (int i = 0; i < 60; i++) {
-            create(ACME_KEY, newKey(), visa()).then().statusCode(201);
-        }
+        createOneAtATime();
         double start = metric(LIMIT);
         assertTrue(start > FLOOR, "one at a time, fast: no queue, the limit well above its floor: " + start);
 
