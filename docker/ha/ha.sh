@@ -34,18 +34,21 @@ pg_port() { echo $((54400 + $1)); }
 rest_port() { echo $((58007 + $1)); }
 log() { echo "[ha] $*"; }
 
+# need CMD:PACKAGE...: installs from Debian's packages each package whose command is missing
+need() {
+  local missing=() pair
+  for pair in "$@"; do command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}"); done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  log "installing ${missing[*]} from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null 2>&1 || true
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# the cluster's programs; BIN: PostgreSQL's server binaries (not on PATH)
 install() {
-  local need=()
-  command -v etcd >/dev/null || need+=(etcd-server)
-  command -v patroni >/dev/null || need+=(patroni)
-  command -v haproxy >/dev/null || need+=(haproxy)
-  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-  if [ ${#need[@]} -gt 0 ]; then
-    log "installing ${need[*]} from Debian's packages"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null 2>&1 || true
-    apt-get install -y -qq "${need[@]}" >/dev/null
-  fi
+  need etcd:etcd-server patroni:patroni haproxy:haproxy
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need initdb:postgresql
   BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 }
 
@@ -249,7 +252,7 @@ for m in json.load(sys.stdin)["members"]:
 CHAIN=PAYMENTS_HA
 partition() {
   local n=${1:?node number} port
-  command -v iptables >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq iptables >/dev/null; }
+  need iptables:iptables
   iptables -N "$CHAIN" 2>/dev/null || true
   iptables -C INPUT -j "$CHAIN" 2>/dev/null || iptables -I INPUT -j "$CHAIN"
   for port in "$(pg_port "$n")" "$(rest_port "$n")" $((ETCD_PORT + n)); do
@@ -268,7 +271,7 @@ heal() {
 
 pgbouncer_start() {
   local port=${1:?port} target=${2:-$HAPROXY_PORT}
-  command -v pgbouncer >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq pgbouncer >/dev/null; }
+  need pgbouncer:pgbouncer
   mkdir -p "$DIR/pgbouncer"
   # the roles' passwords in clear, so that PgBouncer can answer the server's SCRAM exchange itself
   printf '"payments_app" "payments_app"\n"payments_owner" "payments_owner"\n"postgres" "postgres"\n' >"$DIR/pgbouncer/userlist.txt"
@@ -305,7 +308,7 @@ balancer() {
   local port=${1:?port} instance i=0
   shift
   [ $# -gt 0 ] || { echo "usage: $0 balancer PORT APP_PORT:MANAGEMENT_PORT..." >&2; exit 2; }
-  install
+  need haproxy:haproxy
   mkdir -p "$DIR"
   {
     cat <<CFG
@@ -341,7 +344,6 @@ CFG
 
 start_node() {
   local n=${1:?node number}
-  BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
   if [ -f "$DIR/pg$n.pid" ] && kill -0 "$(cat "$DIR/pg$n.pid")" 2>/dev/null; then
     # the test killed Patroni itself (SIGKILL): its runuser parent may still be waiting
     kill -KILL -- "-$(cat "$DIR/pg$n.pid")" 2>/dev/null || true

@@ -68,12 +68,18 @@ final class HaCluster implements AutoCloseable {
         return primary;
     }
 
-    /** SIGKILL to the primary's Patroni and its PostgreSQL together: a crashed database host. */
-    int killPrimary() throws Exception {
+    /** The primary node, to strike: there must be one. */
+    private int primaryToStrike() {
         int node = primary();
         if (node == 0) {
-            throw new IllegalStateException("no primary to kill");
+            throw new IllegalStateException("no primary to strike: " + status());
         }
+        return node;
+    }
+
+    /** SIGKILL to the primary's Patroni and its PostgreSQL together: a crashed database host. */
+    int killPrimary() throws Exception {
+        int node = primaryToStrike();
         long postmaster = Long.parseLong(Files.readAllLines(DIR.resolve("pg" + node + "/data/postmaster.pid")).get(0).trim());
         for (long pid : List.of(patroni(node), postmaster)) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -83,7 +89,7 @@ final class HaCluster implements AutoCloseable {
 
     /** A planned switchover to a replica (the synchronous one, in synchronous mode), through Patroni's REST API. */
     void switchover() throws Exception {
-        int node = primary();
+        int node = primaryToStrike();
         HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, "/switchover"))
                         .timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json")
@@ -96,10 +102,7 @@ final class HaCluster implements AutoCloseable {
 
     /** Cuts the primary off from the service, the replicas and etcd (docker/ha/ha.sh partition). */
     int partitionPrimary() throws IOException, InterruptedException {
-        int node = primary();
-        if (node == 0) {
-            throw new IllegalStateException("no primary to cut off");
-        }
+        int node = primaryToStrike();
         script(Duration.ofSeconds(60), "partition", String.valueOf(node));
         return node;
     }
