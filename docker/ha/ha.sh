@@ -19,18 +19,25 @@
 #                             ready ones, a request whose instance dies unanswered sent to another
 #
 # Environment: HA_DIR (target/ha: data, configuration, logs, pids), HA_SYNC (true: a commit is
-# acknowledged only once a replica has it; false: asynchronous, the counter-case). Ports (all on
-# 127.0.0.1): etcd 23790 (and 23791-23793, one for each node's Patroni, so that a partition can cut
-# one node's), PostgreSQL 54401-54403, Patroni REST 58008-58010, HAProxy 54400 (the primary) and
-# 54409 (its statistics page). The service's JDBC URL:
+# acknowledged only once a replica has it; false: asynchronous, the counter-case),
+# HA_REPLICATION_DELAY_MS (0: none; else each server is reached by the others through a link that
+# delays every byte that long each way, docker/ha/delay.py, so that replicas lag as in another
+# region; the link is part of its node: start-node starts it again). Ports (all on 127.0.0.1): etcd
+# 23790 (and 23791-23793, one for each node's Patroni, so that a partition can cut one node's),
+# PostgreSQL 54401-54403, their delayed links 54411-54413, Patroni REST 58008-58010, HAProxy 54400
+# (the primary) and 54409 (its statistics page). The service's JDBC URL:
 #   jdbc:postgresql://127.0.0.1:54400/payments   (payments_app / payments_app)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DIR=$(realpath -m "${HA_DIR:-target/ha}")
 SYNC=${HA_SYNC:-true}
+DELAY_MS=${HA_REPLICATION_DELAY_MS:-0}
 ETCD_PORT=23790; HAPROXY_PORT=54400; STATS_PORT=54409
 NODES=(1 2 3)
 pg_port() { echo $((54400 + $1)); }
+link_port() { echo $((54410 + $1)); }
+# where the other nodes reach node N's PostgreSQL (Patroni's connect_address): directly, or through its link
+pg_address() { if [ "$DELAY_MS" -gt 0 ]; then echo "127.0.0.1:$(link_port "$1")"; else echo "127.0.0.1:$(pg_port "$1")"; fi; }
 rest_port() { echo $((58007 + $1)); }
 log() { echo "[ha] $*"; }
 
@@ -100,7 +107,8 @@ bootstrap:
     - host all all 127.0.0.1/32 scram-sha-256
 postgresql:
   listen: 127.0.0.1:$(pg_port "$n")
-  connect_address: 127.0.0.1:$(pg_port "$n")
+  # the replicas stream from this address, and pg_rewind reads from it
+  connect_address: $(pg_address "$n")
   data_dir: $DIR/pg$n/data
   bin_dir: $BIN
   pgpass: $DIR/pg$n/pgpass
@@ -173,7 +181,7 @@ start() {
   install
   trap 'log "start failed: stopping what was started (logs in $DIR)"; stop' ERR
   mkdir -p "$DIR"
-  for name in etcd haproxy "${NODES[@]/#/pg}"; do
+  for name in etcd haproxy "${NODES[@]/#/pg}" "${NODES[@]/#/link}"; do
     if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
       log "$name is running already (pid $(cat "$DIR/$name.pid")): docker/ha/ha.sh stop first"; exit 1
     fi
@@ -188,6 +196,7 @@ start() {
   for n in "${NODES[@]}"; do
     mkdir -p "$DIR/pg$n"; [ "$(id -u)" = 0 ] && chown postgres "$DIR/pg$n"
     patroni_config "$n"
+    start_link "$n"
     start_bg "pg$n" postgres patroni "$DIR/pg$n.yml"
     # the first one bootstraps the cluster alone; the others then clone it
     if [ "$n" = 1 ]; then wait_for 60 "primary (pg1)" is_primary 1; fi
@@ -200,7 +209,7 @@ start() {
     -c "CREATE ROLE payments_owner LOGIN PASSWORD 'payments_owner'" \
     -c "CREATE ROLE payments_app LOGIN PASSWORD 'payments_app'" \
     -c "CREATE DATABASE payments OWNER payments_owner"
-  log "up: primary through HAProxy at 127.0.0.1:$HAPROXY_PORT (synchronous_mode: $SYNC)"
+  log "up: primary through HAProxy at 127.0.0.1:$HAPROXY_PORT (synchronous_mode: $SYNC, replication delay ${DELAY_MS} ms each way)"
   status
 }
 
@@ -209,6 +218,7 @@ stop() {
   # one at a time, each stop would be a failover), then etcd
   stop_pids balancer pgbouncer haproxy
   stop_pids pg1 pg2 pg3
+  stop_pids link1 link2 link3
   # a PostgreSQL whose Patroni was SIGKILLed by a test is still running: its own pid file says which
   for n in "${NODES[@]}"; do
     pidfile="$DIR/pg$n/data/postmaster.pid"
@@ -255,7 +265,7 @@ partition() {
   need iptables:iptables
   iptables -N "$CHAIN" 2>/dev/null || true
   iptables -C INPUT -j "$CHAIN" 2>/dev/null || iptables -I INPUT -j "$CHAIN"
-  for port in "$(pg_port "$n")" "$(rest_port "$n")" $((ETCD_PORT + n)); do
+  for port in "$(pg_port "$n")" "$(link_port "$n")" "$(rest_port "$n")" $((ETCD_PORT + n)); do
     iptables -A "$CHAIN" -i lo -p tcp --dport "$port" -j DROP
     iptables -A "$CHAIN" -i lo -p tcp --sport "$port" -j DROP
   done
@@ -304,22 +314,54 @@ INI
   log "PgBouncer on 127.0.0.1:$port (transaction pooling) in front of 127.0.0.1:$target"
 }
 
+# error_page CASE STATUS TITLE DETAIL RETRY_AFTER: what the balancer answers in HAProxy's case CASE (its
+# own status), as a problem (RFC 9457) with STATUS
+error_page() {
+  local case=$1 status=$2 title=$3 detail=$4 retry=$5 slug body
+  slug=$(echo "$title" | tr 'A-Z ' 'a-z-')
+  body=$(printf '{"type":"https://payments.example/problems/%s","title":"%s","status":%s,"detail":"%s"}' \
+    "$slug" "$title" "$status" "$detail")
+  {
+    printf 'HTTP/1.1 %s %s\r\n' "$status" "$title"
+    printf 'Content-Type: application/problem+json\r\n'
+    printf 'Content-Length: %s\r\n' "${#body}"
+    printf 'Cache-Control: no-store\r\n'
+    [ -z "$retry" ] || printf 'Retry-After: %s\r\n' "$retry"
+    printf 'Connection: close\r\n\r\n%s' "$body"
+  } >"$DIR/errors/$case.http"
+}
+
 balancer() {
   local port=${1:?port} instance i=0
   shift
   [ $# -gt 0 ] || { echo "usage: $0 balancer PORT APP_PORT:MANAGEMENT_PORT..." >&2; exit 2; }
   need haproxy:haproxy
-  mkdir -p "$DIR"
+  mkdir -p "$DIR/errors"
+  # what the balancer answers itself is application/problem+json too, like every answer of the API
+  error_page 400 400 "Bad request" "The request could not be read. Nothing was done." ""
+  error_page 408 408 "Request timeout" "The request did not arrive in time. Nothing was done: send it again." ""
+  # an instance that died or hung under a request (HAProxy's 502 and 504) is unavailability, as the
+  # API answers it everywhere: 503 with Retry-After, and the retry with the same key is safe
+  error_page 502 503 "Service unavailable" "An instance failed while answering. Retry with the same Idempotency-Key: the payment is made at most once." 1
+  error_page 503 503 "Service unavailable" "No instance of the service is ready. Retry with the same Idempotency-Key: the payment is made at most once." 1
+  error_page 504 503 "Service unavailable" "An instance did not answer in time. Retry with the same Idempotency-Key: the payment is made at most once." 1
   {
     cat <<CFG
 global
     maxconn 4000
+    # the state of each instance as the balancer sees it (show stat), for whoever waits for them
+    stats socket $DIR/balancer.sock mode 600 level user
 defaults
     mode http
     timeout connect 1s
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
+    errorfile 400 $DIR/errors/400.http
+    errorfile 408 $DIR/errors/408.http
+    errorfile 502 $DIR/errors/502.http
+    errorfile 503 $DIR/errors/503.http
+    errorfile 504 $DIR/errors/504.http
 # every POST carries an Idempotency-Key, so a request whose instance died without answering can be
 # sent to another one: the retry meets the same key (replayed, or finished by the lease's owner)
 listen api
@@ -348,8 +390,17 @@ start_node() {
     # the test killed Patroni itself (SIGKILL): its runuser parent may still be waiting
     kill -KILL -- "-$(cat "$DIR/pg$n.pid")" 2>/dev/null || true
   fi
+  start_link "$n"
   start_bg "pg$n" postgres patroni "$DIR/pg$n.yml"
   log "pg$n started again"
+}
+
+# node N's delayed link (HA_REPLICATION_DELAY_MS), unless there is none or it runs already
+start_link() {
+  local n=$1
+  [ "$DELAY_MS" -gt 0 ] || return 0
+  if [ -f "$DIR/link$n.pid" ] && kill -0 "$(cat "$DIR/link$n.pid")" 2>/dev/null; then return 0; fi
+  start_bg "link$n" root python3 docker/ha/delay.py "$(link_port "$n")" "$(pg_port "$n")" "$DELAY_MS"
 }
 
 case "${1:-}" in

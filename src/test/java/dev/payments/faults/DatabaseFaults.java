@@ -3,6 +3,7 @@ package dev.payments.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.payments.testsupport.ServiceProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,10 +3,11 @@ package dev.payments.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.payments.testsupport.BalancedService;
 import dev.payments.testsupport.FreePorts;
+import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -33,10 +34,12 @@ class Failovers {
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
     private static HaCluster cluster;
+    private static FailoverDrill drill;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = HaCluster.start(true);
+        cluster = HaCluster.start(true, 0);
+        drill = new FailoverDrill(cluster);
     }
 
     @AfterAll
@@ -48,10 +51,7 @@ class Failovers {
 
     @Test
     void primaryKilledUnderLoad() throws Exception {
-        underLoad("primary SIGKILLed", KILL_UNAVAILABLE_AT_MOST, () -> {
-            int killed = cluster.killPrimary();
-            return () -> cluster.startNode(killed);
-        });
+        underLoad("primary SIGKILLed", KILL_UNAVAILABLE_AT_MOST, FailoverDrill.killPrimary(cluster));
     }
 
     @Test
@@ -101,19 +101,15 @@ class Failovers {
     @Test
     void instanceKilledBehindTheBalancer() throws Exception {
         try (Simulator simulator = Simulator.start(0)) {
-            List<ServiceProcess> instances = new ArrayList<>();
+            BalancedService service = new BalancedService("ha-instance", 3, name -> drill.service(name, simulator));
             RetryingClients clients = new RetryingClients();
             try {
-                for (int i = 1; i <= 3; i++) {
-                    instances.add(service("ha-instance-" + i, simulator).start());
-                }
-                int port = FreePorts.next();
-                cluster.balancer(port, instances);
-                clients.start("ha-instance-killed-" + System.currentTimeMillis(), 16, List.of("http://127.0.0.1:" + port),
+                service.start();
+                clients.start("ha-instance-killed-" + System.currentTimeMillis(), 16, List.of(service.baseUrl()),
                         TRAFFIC_DEADLINE);
                 assertTrue(clients.awaitInFlight(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(60)), "traffic before the kill");
                 long struck = System.nanoTime();
-                instances.get(0).kill();
+                service.instance(0).kill();
                 assertTrue(clients.awaitMoreCreated(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(90)),
                         "payments made by the other two: " + clients.summary());
                 clients.stop(Duration.ofSeconds(120));
@@ -122,73 +118,21 @@ class Failovers {
                 cluster.database().assertClean("three instances, one SIGKILLed", clients, simulator, SETTLE);
             } finally {
                 clients.stop(Duration.ofSeconds(120));
-                for (ServiceProcess instance : instances) {
-                    instance.stop();
-                }
+                service.stop();
             }
         }
     }
 
-    private static ServiceProcess service(String name, Simulator simulator) {
-        return cluster.database().service(name)
-                .with("PAYMENTS_PROCESSOR_URL", simulator.url())
-                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
-                .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", "1s")
-                .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", "2s");
-    }
-
-    private interface Fault {
-        /** Strikes, and says how to repair what it broke once the service has recovered. */
-        Repair strike() throws Exception;
-    }
-
-    private interface Repair {
-        void run() throws Exception;
-    }
-
-    /**
-     * The fault strikes once payments were answered and requests are in flight; the clients stop
-     * only after more payments were made on the new primary; the struck node is then repaired and
-     * the cluster is whole again before the next test.
-     */
-    private static void underLoad(String fault, Duration unavailableAtMost, Fault strike) throws Exception {
+    /** The drill, and its invariants after: nothing lost, nothing doubled, writes back within the bound. */
+    private static void underLoad(String fault, Duration unavailableAtMost, FailoverDrill.Fault strike) throws Exception {
         underLoad(fault, unavailableAtMost, service -> service, strike);
     }
 
     private static void underLoad(String fault, Duration unavailableAtMost, UnaryOperator<ServiceProcess> configure,
-            Fault strike) throws Exception {
-        String name = fault.replaceAll("[^a-z0-9]+", "-");
-        PaymentRows database = cluster.database();
-        // a ledger of this test's charges only: every charge in it must be one of its payments
-        try (Simulator simulator = Simulator.start(0)) {
-            ServiceProcess service = configure.apply(service("ha-" + name, simulator)).start();
-            RetryingClients clients = new RetryingClients();
-            Repair repair = null;
-            try {
-                int before = cluster.primary();
-                clients.start("ha-" + name + "-" + System.currentTimeMillis(), 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
-                assertTrue(clients.awaitInFlight(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(60)), "traffic before the fault");
-                long struck = System.nanoTime();
-                repair = strike.strike();
-                int after = cluster.awaitPrimary(Duration.ofSeconds(60));
-                assertTrue(after != 0 && after != before, "a new primary: pg" + after + " after pg" + before + "; " + cluster.status());
-                assertTrue(clients.awaitMoreCreated(PAYMENTS_AROUND_FAULT, Duration.ofSeconds(90)),
-                        "payments made on the new primary: " + clients.summary());
-                clients.stop(Duration.ofSeconds(120));
-                long unavailable = clients.longestGapAfter(struck);
-                System.out.printf("[ha] %s: pg%d -> pg%d, writes unavailable for %d ms (at most %d)%n", fault, before, after,
-                        unavailable, unavailableAtMost.toMillis());
-                database.assertClean("failover, " + fault, clients, simulator, SETTLE);
-                assertTrue(unavailable <= unavailableAtMost.toMillis(),
-                        "writes unavailable for " + unavailable + " ms, at most " + unavailableAtMost.toMillis());
-            } finally {
-                clients.stop(Duration.ofSeconds(120));
-                service.stop();
-                if (repair != null) {
-                    repair.run();
-                }
-                assertTrue(cluster.awaitHealthy(Duration.ofSeconds(120)), "the cluster whole again: " + cluster.status());
-            }
-        }
+            FailoverDrill.Fault strike) throws Exception {
+        long unavailable = drill.run(fault, configure, strike,
+                (clients, simulator) -> cluster.database().assertClean("failover, " + fault, clients, simulator, SETTLE));
+        assertTrue(unavailable <= unavailableAtMost.toMillis(),
+                "writes unavailable for " + unavailable + " ms, at most " + unavailableAtMost.toMillis());
     }
 }

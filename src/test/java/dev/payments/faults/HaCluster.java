@@ -30,16 +30,46 @@ final class HaCluster implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final boolean synchronous;
+    private volatile boolean synchronous;
+    /** Each node's link delays every byte this long each way (docker/ha/delay.py), or 0: none. */
+    private final int replicationDelayMs;
 
-    private HaCluster(boolean synchronous) {
+    private HaCluster(boolean synchronous, int replicationDelayMs) {
         this.synchronous = synchronous;
+        this.replicationDelayMs = replicationDelayMs;
     }
 
-    static HaCluster start(boolean synchronous) throws IOException, InterruptedException {
-        HaCluster cluster = new HaCluster(synchronous);
+    /** Starts the cluster: synchronous replication or not, over links delayed {@code replicationDelayMs} each way (or 0). */
+    static HaCluster start(boolean synchronous, int replicationDelayMs) throws IOException, InterruptedException {
+        HaCluster cluster = new HaCluster(synchronous, replicationDelayMs);
         cluster.script(Duration.ofMinutes(5), "start");
         return cluster;
+    }
+
+    /**
+     * Switches synchronous replication on or off in Patroni's dynamic configuration (PATCH /config),
+     * and waits until the primary has applied it: a synchronous standby named, or none.
+     */
+    void synchronousMode(boolean on) throws Exception {
+        int node = primaryToStrike();
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, "/config"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"synchronous_mode\":" + on + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IllegalStateException("configuration refused: " + answer.statusCode() + " " + answer.body());
+        }
+        synchronous = on;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String names = database().text("SHOW synchronous_standby_names");
+            if (on != (names == null || names.isBlank())) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("synchronous_mode " + on + " not applied by the primary in 30 s: " + status());
     }
 
     /** The payments database through HAProxy, as its superuser. */
@@ -77,14 +107,24 @@ final class HaCluster implements AutoCloseable {
         return node;
     }
 
-    /** SIGKILL to the primary's Patroni and its PostgreSQL together: a crashed database host. */
+    /**
+     * SIGKILL to the primary's Patroni and its PostgreSQL together, and to its delayed link if it
+     * has one (with the bytes on their way to the replicas): a crashed database host.
+     */
     int killPrimary() throws Exception {
         int node = primaryToStrike();
-        long postmaster = Long.parseLong(Files.readAllLines(DIR.resolve("pg" + node + "/data/postmaster.pid")).get(0).trim());
-        for (long pid : List.of(patroni(node), postmaster)) {
+        List<Long> pids = new java.util.ArrayList<>(List.of(patroni(node), pidIn("pg" + node + "/data/postmaster.pid")));
+        if (replicationDelayMs > 0) {
+            pids.add(pidIn("link" + node + ".pid"));
+        }
+        for (long pid : pids) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
         }
         return node;
+    }
+
+    private static long pidIn(String file) throws IOException {
+        return Long.parseLong(Files.readAllLines(DIR.resolve(file)).get(0).trim());
     }
 
     /** A planned switchover to a replica (the synchronous one, in synchronous mode), through Patroni's REST API. */
@@ -114,13 +154,6 @@ final class HaCluster implements AutoCloseable {
     /** PgBouncer on {@code port}, transaction pooling, in front of HAProxy (docker/ha/ha.sh pgbouncer). */
     void pgbouncer(int port) throws IOException, InterruptedException {
         script(Duration.ofSeconds(60), "pgbouncer", String.valueOf(port));
-    }
-
-    /** An HTTP HAProxy on {@code port} in front of these instances (docker/ha/ha.sh balancer). */
-    void balancer(int port, List<ServiceProcess> instances) throws IOException, InterruptedException {
-        List<String> args = new java.util.ArrayList<>(List.of("balancer", String.valueOf(port)));
-        instances.forEach(instance -> args.add(instance.port + ":" + instance.managementPort));
-        script(Duration.ofSeconds(60), args.toArray(String[]::new));
     }
 
     void startNode(int node) throws IOException, InterruptedException {
@@ -214,6 +247,7 @@ final class HaCluster implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/ha-script.log")));
         builder.environment().put("HA_DIR", DIR.toString());
         builder.environment().put("HA_SYNC", String.valueOf(synchronous));
+        builder.environment().put("HA_REPLICATION_DELAY_MS", String.valueOf(replicationDelayMs));
         Process process = builder.start();
         if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
             process.destroyForcibly();

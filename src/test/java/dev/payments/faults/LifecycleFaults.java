@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
 import java.net.URI;
 import java.net.http.HttpClient;

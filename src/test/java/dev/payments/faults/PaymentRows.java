@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.payments.localdb.LocalPostgres;
+import dev.payments.testsupport.Service;
+import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -47,10 +49,10 @@ class PaymentRows {
                 LocalPostgres.OWNER);
     }
 
-
-
-
-
+    /** The service as {@link #service}: one process, or {@code -Dpayments.test.instances} of them behind a balancer. */
+    Service deployment(String name) {
+        return Service.of(name, Service.instances(), this::service);
+    }
 
     /** Payments per description starting with {@code prefix-}: the fault tests describe each payment by its key. */
     Map<String, Integer> paymentsPerKey(String prefix) throws Exception {
@@ -136,12 +138,8 @@ class PaymentRows {
      */
     void assertClean(String fault, RetryingClients clients, Simulator simulator, Duration settle) throws Exception {
         List<String> keys = List.copyOf(clients.keysStarted);
-        String prefix = keys.get(0).substring(0, keys.get(0).lastIndexOf('-'));
-        long deadline = System.nanoTime() + settle.toNanos();
-        while (number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
-                && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        String prefix = prefixOf(clients);
+        settle(settle);
         Map<String, String[]> payments = payments(prefix);
         Map<String, Integer> perKey = paymentsPerKey(prefix);
         Map<String, List<JsonNode>> chargesByReference = new HashMap<>();
@@ -169,6 +167,56 @@ class PaymentRows {
         payments.values().forEach(p -> paymentIds.add(p[0]));
         for (String reference : chargesByReference.keySet()) {
             assertTrue(paymentIds.contains(reference), "no charge without a payment: " + reference);
+        }
+    }
+
+    /** What a failover cost, counted rather than asserted: the counter-case of asynchronous replication. */
+    record Losses(int acknowledged, int lost, int chargesWithoutPayment, int chargedAgain) {
+        @Override
+        public String toString() {
+            return String.format("%d payments acknowledged, %d of them lost (answered 201, not in the database); "
+                    + "%d charges at the processor without a payment, %d of them for a request the client retried and "
+                    + "paid again (the customer charged twice)", acknowledged, lost, chargesWithoutPayment, chargedAgain);
+        }
+    }
+
+    /**
+     * Counts, once the recovery job has had time to settle, the acknowledged payments the database
+     * no longer has and the charges it does not know of: every charge is for a payment id
+     * (its reference), so a charge whose payment is gone was made for a commit the failover lost;
+     * if that payment was never answered, its client retried, and the retry charged again.
+     */
+    Losses losses(RetryingClients clients, Simulator simulator, Duration settle) throws Exception {
+        settle(settle);
+        Set<String> stored = new java.util.HashSet<>();
+        payments(prefixOf(clients)).values().forEach(p -> stored.add(p[0]));
+        Set<String> acknowledged = new java.util.HashSet<>();
+        clients.idsByKey.values().forEach(acknowledged::addAll);
+        int lost = (int) acknowledged.stream().filter(id -> !stored.contains(id)).count();
+        int withoutPayment = 0;
+        int chargedAgain = 0;
+        for (JsonNode charge : simulator.ledger().get("charges")) {
+            String reference = charge.path("reference").asText("");
+            if (!stored.contains(reference)) {
+                withoutPayment++;
+                chargedAgain += acknowledged.contains(reference) ? 0 : 1;
+            }
+        }
+        return new Losses(acknowledged.size(), lost, withoutPayment, chargedAgain);
+    }
+
+    /** The clients' keys are {@code prefix-0}, {@code prefix-1}, ...: the prefix. */
+    private static String prefixOf(RetryingClients clients) {
+        String first = clients.keysStarted.get(0);
+        return first.substring(0, first.lastIndexOf('-'));
+    }
+
+    /** Waits (at most {@code settle}) until the recovery job has finished every payment left processing. */
+    private void settle(Duration settle) throws Exception {
+        long deadline = System.nanoTime() + settle.toNanos();
+        while (number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.payments.testsupport.FreePorts;
+import dev.payments.testsupport.Service;
 import dev.payments.testsupport.Simulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,7 +99,7 @@ class ProcessorFaults {
     private static void underTraffic(String fault, List<String> options, Consumer<Simulator> inject) throws Exception {
         String name = fault.replaceAll("[^a-z0-9]+", "-");
         try (Simulator simulator = Simulator.start(0, options.toArray(String[]::new))) {
-            ServiceProcess service = service(name, simulator).start();
+            Service service = service(name, simulator).start();
             try {
                 RetryingClients clients = new RetryingClients();
                 clients.start(run(name), 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
@@ -119,7 +120,7 @@ class ProcessorFaults {
         Path ledger = Files.createTempFile("simulator-ledger", ".jsonl");
         int port = FreePorts.next();
         Simulator simulator = Simulator.start(port, "--ledger-file", ledger.toString());
-        ServiceProcess service = service("simulator-killed", simulator).start();
+        Service service = service("simulator-killed", simulator).start();
         try {
             RetryingClients clients = new RetryingClients();
             clients.start(run("simulator-killed"), 16, List.of(service.baseUrl()), TRAFFIC_DEADLINE);
@@ -165,7 +166,7 @@ class ProcessorFaults {
     }
 
     private interface Fault {
-        void strike(ServiceProcess service, Simulator simulator, RetryingClients clients) throws Exception;
+        void strike(Service service, Simulator simulator, RetryingClients clients) throws Exception;
     }
 
     /**
@@ -175,7 +176,7 @@ class ProcessorFaults {
     private static void whileTheChargedAnswerIsHeld(String fault, Fault strike) throws Exception {
         String name = fault.replaceAll("[^a-z0-9]+", "-");
         try (Simulator simulator = Simulator.start(0)) {
-            ServiceProcess service = patient(service(name, simulator)).start();
+            Service service = patient(service(name, simulator)).start();
             ExecutorService client = Executors.newSingleThreadExecutor();
             try {
                 String key = run(name) + "-0";
@@ -197,16 +198,23 @@ class ProcessorFaults {
         }
     }
 
+    /**
+     * Eight racers per key, on two instances (each racer starting on a different one), or through
+     * the balancer when the tests run behind one (-Dpayments.test.instances): one payment, one charge.
+     */
     @Test
-    void twoInstancesRacingTheSameKeys() throws Exception {
+    void instancesRacingTheSameKeys() throws Exception {
         try (Simulator simulator = Simulator.start(0, "--latency-ms", "200")) {
-            ServiceProcess first = service("race-1", simulator).start();
-            ServiceProcess second = service("race-2", simulator).start();
+            List<Service> services = Service.instances() > 1 ? List.of(service("race", simulator))
+                    : List.of(service("race-1", simulator), service("race-2", simulator));
             ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
+                for (Service service : services) {
+                    service.start();
+                }
                 String run = run("race");
                 RetryingClients clients = new RetryingClients();
-                List<String> both = List.of(first.baseUrl(), second.baseUrl());
+                List<String> urls = services.stream().map(Service::baseUrl).toList();
                 long end = System.nanoTime() + TRAFFIC_DEADLINE.toNanos();
                 for (int k = 0; k < 30; k++) {
                     String key = run + "-" + k;
@@ -217,7 +225,7 @@ class ProcessorFaults {
                         int salt = racer;
                         racers.add(pool.submit(() -> {
                             start.await();
-                            clients.pay(key, both, salt, end);
+                            clients.pay(key, urls, salt, end);
                             return null;
                         }));
                     }
@@ -227,11 +235,13 @@ class ProcessorFaults {
                     }
                 }
                 assertEquals(30, clients.created.get(), "exactly one original answer per key");
-                assertClean("two instances, 8 racers per key", clients, simulator);
+                assertClean((services.size() == 1 ? Service.instances() + " instances behind the balancer" : "two instances")
+                        + ", 8 racers per key", clients, simulator);
             } finally {
                 pool.shutdownNow();
-                first.stop();
-                second.stop();
+                for (Service service : services) {
+                    service.stop();
+                }
             }
         }
     }
@@ -256,12 +266,12 @@ class ProcessorFaults {
      * answer is still awaited when the test has killed the service or stopped the database (its
      * attempt's lease, 11s, is then what a retry waits out).
      */
-    private static ServiceProcess patient(ServiceProcess service) {
+    private static Service patient(Service service) {
         return service.with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0");
     }
 
-    private static ServiceProcess service(String name, Simulator simulator) {
-        return database.service("processor-" + name)
+    private static Service service(String name, Simulator simulator) {
+        return database.deployment("processor-" + name)
                 .with("PAYMENTS_PROCESSOR_URL", simulator.url())
                 .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
                 .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", RECOVERY_INTERVAL)

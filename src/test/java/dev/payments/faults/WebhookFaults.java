@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
 import dev.payments.testsupport.WebhookReceiver;
 import dev.payments.testsupport.WebhookReceiver.Delivery;

@@ -26,6 +26,7 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
 
     private LocalPostgres postgres;
     private Simulator simulator;
+    private BalancedService balanced;
 
     @Override
     public Map<String, String> start() {
@@ -66,11 +67,15 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
             String user = System.getenv("QUARKUS_DATASOURCE_USERNAME");
             String password = System.getenv("QUARKUS_DATASOURCE_PASSWORD");
             TestDatabase.use(configuredUrl, user, password, user, password);
-            return config;
+            return Service.instances() > 1 ? balanced(config, configuredUrl, user, password, user, password) : config;
         }
         postgres = LocalPostgres.start();
         TestDatabase.use(postgres.jdbcUrl(), postgres.adminUsername(), postgres.adminPassword(),
                 postgres.appUsername(), postgres.appPassword());
+        if (Service.instances() > 1) {
+            return balanced(config, postgres.jdbcUrl(), postgres.appUsername(), postgres.appPassword(),
+                    postgres.ownerUsername(), postgres.ownerPassword());
+        }
         config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
         config.put("quarkus.datasource.username", postgres.appUsername());
         config.put("quarkus.datasource.password", postgres.appPassword());
@@ -79,9 +84,39 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         return config;
     }
 
+    /**
+     * The tests through a balancer ({@code -Dpayments.test.instances=3}, integration tests only):
+     * that many instances of the packaged service, each with {@code config}, on one database, behind
+     * HAProxy ({@link BalancedService}); and the tests pointed at the balancer instead of a jar of
+     * their own (Quarkus runs an integration test against {@code quarkus.http.test-host} when set).
+     * The management interface the tests read is the first instance's.
+     */
+    private Map<String, String> balanced(Map<String, String> config, String jdbcUrl, String user, String password,
+            String owner, String ownerPassword) {
+        balanced = new BalancedService("suite", Service.instances(),
+                name -> new ServiceProcess(name, jdbcUrl, user, password, owner, ownerPassword));
+        // each instance has a management port of its own
+        config.keySet().removeIf(name -> name.startsWith("quarkus.management."));
+        config.forEach(balanced::withProperty);
+        try {
+            balanced.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the balanced instances did not start", e);
+        }
+        System.setProperty(Api.MANAGEMENT_PORT, String.valueOf(balanced.instance(0).managementPort));
+        LOG.infof("Service: %d instances behind the balancer at %s", Service.instances(), balanced.baseUrl());
+        return Map.of("quarkus.http.test-host", "127.0.0.1", "quarkus.http.test-port", String.valueOf(balanced.port()));
+    }
 
     @Override
     public void stop() {
+        if (balanced != null) {
+            try {
+                balanced.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (simulator != null) {
             simulator.close();
         }

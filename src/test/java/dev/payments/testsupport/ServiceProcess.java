@@ -1,6 +1,5 @@
-package dev.payments.faults;
+package dev.payments.testsupport;
 
-import dev.payments.testsupport.FreePorts;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -15,17 +14,19 @@ import java.util.List;
 import java.util.Map;
 
 /** The packaged application (target/quarkus-app) as a separate process, as it runs in production. */
-final class ServiceProcess {
+public final class ServiceProcess implements Service {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    final int port;
-    final int managementPort;
+    public final int port;
+    public final int managementPort;
     private final Map<String, String> env;
+    /** Configuration as Java system properties (-D), for names an environment variable cannot spell (a map's keys). */
+    private final Map<String, String> properties = new HashMap<>();
     private final String name;
     private Process process;
 
-    ServiceProcess(String name, String jdbcUrl, String username, String password, String ownerUsername, String ownerPassword) {
+    public ServiceProcess(String name, String jdbcUrl, String username, String password, String ownerUsername, String ownerPassword) {
         this.name = name;
         this.port = FreePorts.next();
         this.managementPort = FreePorts.next();
@@ -46,19 +47,28 @@ final class ServiceProcess {
         env.put("PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS", "100000");
     }
 
-    /** An environment variable more, before {@link #start}: the processor's URL, say. */
-    ServiceProcess with(String name, String value) {
+    @Override
+    public ServiceProcess with(String name, String value) {
         env.put(name, value);
         return this;
     }
 
-    String baseUrl() {
+    /** A configuration property more, before {@link #start}, given as a system property. */
+    public ServiceProcess withProperty(String name, String value) {
+        properties.put(name, value);
+        return this;
+    }
+
+    @Override
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
-    ServiceProcess start() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "quarkus-run.jar"));
+    @Override
+    public ServiceProcess start() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
+        command.addAll(List.of("-jar", "quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("target/quarkus-app"))
                 .redirectErrorStream(true)
@@ -72,19 +82,21 @@ final class ServiceProcess {
     }
 
     /** SIGKILL: no shutdown hook, no draining, like a crashed host. */
-    void kill() throws InterruptedException {
+    @Override
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
-    void stop() throws InterruptedException {
+    @Override
+    public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             process.waitFor();
         }
     }
 
-    int readiness() {
+    public int readiness() {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -96,7 +108,7 @@ final class ServiceProcess {
         }
     }
 
-    boolean awaitReadiness(int status, Duration timeout) throws InterruptedException {
+    public boolean awaitReadiness(int status, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (readiness() == status) {
@@ -120,5 +132,4 @@ final class ServiceProcess {
         }
         return false;
     }
-
 }
