@@ -94,6 +94,22 @@ class Failovers {
     }
 
     /**
+     * The switchover again, without HAProxy: the JDBC URL lists the three servers and asks for the
+     * primary ({@code targetServerType=primary}), so a new connection finds whichever is primary now,
+     * and the old primary's connections end when Patroni restarts it as a replica.
+     */
+    @Test
+    void switchoverWithAMultiHostUrl() throws Exception {
+        String multiHost = cluster.multiHostUrl();
+        underLoad("switchover, multi-host JDBC URL", SWITCHOVER_UNAVAILABLE_AT_MOST,
+                service -> service.with("QUARKUS_DATASOURCE_JDBC_URL", multiHost).with("QUARKUS_FLYWAY_JDBC_URL", multiHost),
+                () -> {
+                    cluster.switchover();
+                    return () -> { };
+                });
+    }
+
+    /**
      * Three instances behind HAProxy (HTTP, round robin over the ready ones), all on the cluster; one
      * is SIGKILLed under load. The balancer sends what the dead one left unanswered to the others,
      * the clients retry the rest, and the others' recovery finishes its payments left processing.

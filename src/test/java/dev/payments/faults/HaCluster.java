@@ -72,6 +72,15 @@ final class HaCluster implements AutoCloseable {
         throw new IllegalStateException("synchronous_mode " + on + " not applied by the primary in 30 s: " + status());
     }
 
+    /** The payments database without HAProxy: every server in the URL, and the driver connects to the primary. */
+    String multiHostUrl() {
+        StringBuilder hosts = new StringBuilder();
+        for (int node = 1; node <= NODES; node++) {
+            hosts.append(node > 1 ? "," : "").append("127.0.0.1:").append(PRIMARY_PORT + node);
+        }
+        return "jdbc:postgresql://" + hosts + "/payments?targetServerType=primary";
+    }
+
     /** The payments database through HAProxy, as its superuser. */
     PaymentRows database() {
         return new PaymentRows("jdbc:postgresql://127.0.0.1:" + PRIMARY_PORT + "/payments", "postgres", "postgres");

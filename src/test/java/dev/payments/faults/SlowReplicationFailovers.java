@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class SlowReplicationFailovers {
 
-    static final int DELAY_MS = 250;
+    static final int DELAY_MS = 500;
     private static final Duration UNAVAILABLE_AT_MOST = Duration.ofSeconds(30);
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
