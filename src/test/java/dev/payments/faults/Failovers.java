@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * etcd, synchronous replication, HAProxy routing to the primary). The packaged service reaches the
  * database through HAProxy and charges through the processor simulator, while clients retry every
  * failure with its key. The primary is SIGKILLed, cut off from the network (iptables on its
- * loopback ports), or switched over; after each, every payment acknowledged before, during and
+ * loopback ports), or switched over (also through PgBouncer, and with a multi-host JDBC URL instead
+ * of HAProxy); after each, every payment acknowledged before, during and
  * after is on the new primary with its answered id, exactly one per key, exactly one charge per key,
  * no 500; and writes were unavailable for a bounded time (measured from the fault to the first
  * payment created after it). Run with {@code ./mvnw verify -Pha}.
