@@ -68,9 +68,22 @@ public final class BalancedService implements Service {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Starts every instance at once, the balancer if it is not running, and waits until it routes to them. */
+    /**
+     * Starts every instance at once, the balancer if it is not running, and waits until it routes
+     * to them; if any of that fails, stops what it started (no instance outlives a failed start).
+     */
     @Override
     public BalancedService start() throws IOException, InterruptedException {
+        try {
+            startAll();
+            return this;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private void startAll() throws IOException, InterruptedException {
         ExecutorService starting = Executors.newFixedThreadPool(instances.size());
         try {
             List<Future<?>> started = new ArrayList<>();
@@ -83,13 +96,14 @@ public final class BalancedService implements Service {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(name + ": an instance did not start", e);
         } finally {
+            // every start has returned (or thrown) before a failed start stops what is running
             starting.shutdownNow();
+            starting.awaitTermination(90, TimeUnit.SECONDS);
         }
         if (balancer == null || !balancer.isAlive()) {
             startBalancer();
         }
         awaitRouting(Duration.ofSeconds(30));
-        return this;
     }
 
     @Override
@@ -120,12 +134,15 @@ public final class BalancedService implements Service {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/balancer.log")));
         builder.environment().put("HA_DIR", dir.toString());
         Process script = builder.start();
-        if (!script.waitFor(120, TimeUnit.SECONDS) || script.exitValue() != 0) {
+        boolean started = script.waitFor(120, TimeUnit.SECONDS) && script.exitValue() == 0;
+        Path pidFile = dir.resolve("balancer.pid");
+        if (Files.exists(pidFile)) {
+            balancer = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElse(null);
+        }
+        if (!started || balancer == null) {
             script.destroyForcibly();
             throw new IllegalStateException("the balancer did not start; see target/balancer.log");
         }
-        long pid = Long.parseLong(Files.readString(dir.resolve("balancer.pid")).trim());
-        balancer = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("the balancer exited at once"));
     }
 
     /** Until the balancer has seen every instance ready (its stats socket says UP for each) and routes to them. */

@@ -76,6 +76,8 @@ public final class ServiceProcess implements Service {
         builder.environment().putAll(env);
         process = builder.start();
         if (!awaitReady(Duration.ofSeconds(60))) {
+            process.destroyForcibly();
+            process.waitFor();
             throw new IllegalStateException(name + " did not become ready; see target/faults-" + name + ".log");
         }
         return this;
