@@ -9,8 +9,9 @@
 #   docker/ha/ha.sh status    Patroni's view of the cluster
 #   docker/ha/ha.sh start-node N   starts node N's Patroni again (after a test killed it): it
 #                             rejoins as a replica, rewinding its data if it was the primary
-#   docker/ha/ha.sh partition N    cuts node N off (iptables on its loopback ports: PostgreSQL,
-#                             its Patroni's REST API, its own etcd port), as a network partition would
+#   docker/ha/ha.sh partition N    cuts node N off (iptables on its loopback ports: PostgreSQL and
+#                             its delayed link, its Patroni's REST API, its own etcd port), as a
+#                             network partition would
 #   docker/ha/ha.sh heal           removes every cut
 #   docker/ha/ha.sh pgbouncer PORT [TARGET_PORT]   PgBouncer on PORT in transaction pooling mode, in
 #                             front of HAProxy's primary port (or TARGET_PORT), for the two roles
@@ -269,7 +270,7 @@ partition() {
     iptables -A "$CHAIN" -i lo -p tcp --dport "$port" -j DROP
     iptables -A "$CHAIN" -i lo -p tcp --sport "$port" -j DROP
   done
-  log "pg$n cut off (PostgreSQL $(pg_port "$n"), REST $(rest_port "$n"), etcd $((ETCD_PORT + n)))"
+  log "pg$n cut off (PostgreSQL $(pg_port "$n"), its link $(link_port "$n"), REST $(rest_port "$n"), etcd $((ETCD_PORT + n)))"
 }
 
 heal() {

@@ -51,15 +51,7 @@ final class HaCluster implements AutoCloseable {
      * and waits until the primary has applied it: a synchronous standby named, or none.
      */
     void synchronousMode(boolean on) throws Exception {
-        int node = primaryToStrike();
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, "/config"))
-                        .timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"synchronous_mode\":" + on + "}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (answer.statusCode() != 200) {
-            throw new IllegalStateException("configuration refused: " + answer.statusCode() + " " + answer.body());
-        }
+        command(primaryToStrike(), "PATCH", "/config", "{\"synchronous_mode\":" + on + "}", Duration.ofSeconds(10));
         synchronous = on;
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
@@ -139,13 +131,18 @@ final class HaCluster implements AutoCloseable {
     /** A planned switchover to a replica (the synchronous one, in synchronous mode), through Patroni's REST API. */
     void switchover() throws Exception {
         int node = primaryToStrike();
-        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, "/switchover"))
-                        .timeout(Duration.ofSeconds(30))
+        command(node, "POST", "/switchover", "{\"leader\":\"pg" + node + "\"}", Duration.ofSeconds(30));
+    }
+
+    /** A JSON request that changes the cluster, to node {@code node}'s Patroni REST API: it must answer 200. */
+    private static void command(int node, String method, String path, String json, Duration timeout) throws Exception {
+        HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(restUri(node, path))
+                        .timeout(timeout)
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"leader\":\"pg" + node + "\"}")).build(),
+                        .method(method, HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (answer.statusCode() != 200) {
-            throw new IllegalStateException("switchover refused: " + answer.statusCode() + " " + answer.body());
+            throw new IllegalStateException(method + " " + path + " refused: " + answer.statusCode() + " " + answer.body());
         }
     }
 

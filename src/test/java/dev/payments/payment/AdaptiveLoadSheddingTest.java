@@ -20,11 +20,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoublePredicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The adaptive limit (the default): when the requests get much slower than they have been, the
+ * The gradient limit (the default): when the requests get much slower than they have been, the
  * limit comes down from its ceiling, and the excess of a burst is shed; when they are fast again and
  * the bursts keep coming, it goes back up to the ceiling. Real concurrent requests, the processor
  * simulator made slow and fast again; the limit read from the service's metrics.
@@ -72,22 +73,13 @@ class AdaptiveLoadSheddingTest {
 
         ExecutorService clients = Executors.newFixedThreadPool(CEILING);
         try {
-            Simulator.shared().latency(300);
-            int shed = 0;
-            for (int wave = 0; wave < 4; wave++) {
-                shed += burst(clients);
-            }
+            int shed = slowBursts(clients);
             double slowed = metric(LIMIT);
             assertTrue(slowed < CEILING && slowed >= FLOOR, "100 times slower: the limit came down, to " + slowed);
             assertTrue(shed > 0, "bursts of " + CEILING + " past a lower limit: some are shed");
 
-            Simulator.shared().latency(0);
-            double limit = slowed;
-            int waves = 0;
-            for (; waves < 60 && limit < CEILING; waves++) {
-                burst(clients);
-                limit = metric(LIMIT);
-            }
+            int waves = fastBurstsUntil(clients, limit -> limit >= CEILING);
+            double limit = metric(LIMIT);
             System.out.printf("[load shedding] adaptive limit %d, %.0f after 4 slow bursts (%d shed), %.0f after %d fast ones%n",
                     CEILING, slowed, shed, limit, waves);
             assertEquals(CEILING, limit, "fast again under bursts: back at the ceiling");
@@ -96,8 +88,29 @@ class AdaptiveLoadSheddingTest {
         }
     }
 
+    /** Four bursts with the processor 100 times slower (300 ms); returns how many requests were shed. */
+    static int slowBursts(ExecutorService clients) throws Exception {
+        Simulator.shared().latency(300);
+        int shed = 0;
+        for (int wave = 0; wave < 4; wave++) {
+            shed += burst(clients);
+        }
+        return shed;
+    }
+
+    /** Bursts with the processor fast again until the limit has {@code risen} (at most 60); returns how many it took. */
+    static int fastBurstsUntil(ExecutorService clients, DoublePredicate risen) throws Exception {
+        Simulator.shared().latency(0);
+        int waves = 0;
+        while (waves < 60 && !risen.test(metric(LIMIT))) {
+            burst(clients);
+            waves++;
+        }
+        return waves;
+    }
+
     /** CEILING creates at once; each a 201 or a quick 503 service-overloaded. Returns how many were shed. */
-    static int burst(ExecutorService clients) throws Exception {
+    private static int burst(ExecutorService clients) throws Exception {
         List<Future<Response>> answers = new ArrayList<>();
         for (int i = 0; i < CEILING; i++) {
             answers.add(clients.submit(() -> create(ACME_KEY, newKey(), visa())));

@@ -4,8 +4,9 @@ import static dev.payments.payment.AdaptiveLoadSheddingTest.CEILING;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.FLOOR;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.LIMIT;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.adaptive;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.burst;
 import static dev.payments.payment.AdaptiveLoadSheddingTest.createOneAtATime;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.fastBurstsUntil;
+import static dev.payments.payment.AdaptiveLoadSheddingTest.slowBursts;
 import static dev.payments.testsupport.Api.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The default limit, Vegas on writes: when creates get much slower than the fastest seen lately it
+ * The Vegas limit on writes ({@code payments.overload.limit=vegas}): when creates get much slower than the fastest seen lately it
  * comes down toward its floor, and bursts past it are shed (after their wait for a place); when the
  * creates are fast again it rises. Vegas reads a burst's own queueing as a queue, so under bursts it
  * settles below its ceiling rather than at it (gradient's test asks for the ceiling). Real
@@ -57,22 +58,13 @@ class VegasLoadSheddingTest {
 
         ExecutorService clients = Executors.newFixedThreadPool(CEILING);
         try {
-            Simulator.shared().latency(300);
-            int shed = 0;
-            for (int wave = 0; wave < 4; wave++) {
-                shed += burst(clients);
-            }
+            int shed = slowBursts(clients);
             double slowed = metric(LIMIT);
             assertTrue(slowed < start && slowed >= FLOOR, "100 times slower: the limit came down, from " + start + " to " + slowed);
             assertTrue(shed > 0, "bursts of " + CEILING + " past a lower limit and its 50 ms wait: some are shed");
 
-            Simulator.shared().latency(0);
-            double limit = slowed;
-            int waves = 0;
-            for (; waves < 60 && limit <= slowed + 2; waves++) {
-                burst(clients);
-                limit = metric(LIMIT);
-            }
+            int waves = fastBurstsUntil(clients, limit -> limit > slowed + 2);
+            double limit = metric(LIMIT);
             System.out.printf("[load shedding] vegas %.0f, %.0f after 4 slow bursts (%d shed), %.0f after %d fast ones%n",
                     start, slowed, shed, limit, waves);
             assertTrue(limit > slowed + 2, "fast again: the limit rises, from " + slowed + " to " + limit);

@@ -76,8 +76,7 @@ public final class ServiceProcess implements Service {
         builder.environment().putAll(env);
         process = builder.start();
         if (!awaitReady(Duration.ofSeconds(60))) {
-            process.destroyForcibly();
-            process.waitFor();
+            kill();
             throw new IllegalStateException(name + " did not become ready; see target/faults-" + name + ".log");
         }
         return this;
