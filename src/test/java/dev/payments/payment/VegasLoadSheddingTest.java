@@ -58,15 +58,15 @@ class VegasLoadSheddingTest {
 
         ExecutorService clients = Executors.newFixedThreadPool(CEILING);
         try {
-            int shed = slowBursts(clients);
+            AdaptiveLoadSheddingTest.Bursts slow = slowBursts(clients);
             double slowed = metric(LIMIT);
-            assertTrue(slowed < start && slowed >= FLOOR, "100 times slower: the limit came down, from " + start + " to " + slowed);
-            assertTrue(shed > 0, "bursts of " + CEILING + " past a lower limit and its 50 ms wait: some are shed");
+            assertTrue(slowed <= 2 * FLOOR && slowed >= FLOOR, "100 times slower: the limit came down, from " + start + " to " + slowed);
+            assertTrue(slow.shed() > 0, "bursts of " + CEILING + " past a lower limit and its 50 ms wait: some are shed");
 
-            int waves = fastBurstsUntil(clients, limit -> limit > slowed + 2);
+            AdaptiveLoadSheddingTest.Bursts fast = fastBurstsUntil(clients, limit -> limit > slowed + 2);
             double limit = metric(LIMIT);
-            System.out.printf("[load shedding] vegas %.0f, %.0f after 4 slow bursts (%d shed), %.0f after %d fast ones%n",
-                    start, slowed, shed, limit, waves);
+            System.out.printf("[load shedding] vegas %.0f, %.0f after %d slow bursts (%d shed), %.0f after %d fast ones%n",
+                    start, slowed, slow.waves(), slow.shed(), limit, fast.waves());
             assertTrue(limit > slowed + 2, "fast again: the limit rises, from " + slowed + " to " + limit);
         } finally {
             clients.shutdownNow();
