@@ -55,7 +55,7 @@ public class DeliveryStore {
             claimed AS (
                 UPDATE webhook_deliveries d
                 SET attempt_id = gen_random_uuid(), attempts = d.attempts + 1, last_attempt_at = now(),
-                    next_attempt_at = now() + make_interval(secs => ?)
+                    next_attempt_at = now() + make_interval(secs => ?), send_again = false
                 FROM claimable c
                 WHERE d.id = c.id
                 RETURNING d.id, d.attempt_id, d.attempts, d.endpoint_id, d.event_id)
@@ -67,20 +67,24 @@ public class DeliveryStore {
             JOIN events ev ON ev.id = c.event_id""";
 
     /**
-     * The attempt's failure: due again after {@code delay}, or failed for good if that would be
-     * past the retry window; the endpoint is failing since its first failure after a success
-     * (written only then: a dead endpoint's failures do not rewrite its row each time). Returns
-     * the delivery's status, and whether the endpoint has been failing past the limit.
+     * The attempt's failure: due again after {@code delay} (at once if a redelivery came while it
+     * ran), or failed for good if that would be past the retry window; the endpoint is failing
+     * since its first failure after a success (written only then: a dead endpoint's failures do
+     * not rewrite its row each time). Returns the delivery's status, and whether the endpoint has
+     * been failing past the limit.
      */
     private static final String FAILED = """
             WITH retry AS (
-                SELECT id, scheduled_at + make_interval(secs => ?) < now() + make_interval(secs => ?) AS give_up
+                SELECT id, send_again,
+                       NOT send_again AND scheduled_at + make_interval(secs => ?) < now() + make_interval(secs => ?) AS give_up
                 FROM webhook_deliveries WHERE id = ? AND attempt_id = ?),
             failed AS (
                 UPDATE webhook_deliveries d
-                SET attempt_id = NULL, last_status_code = ?, last_duration_ms = ?, last_error = ?,
+                SET attempt_id = NULL, send_again = false,
+                    last_status_code = ?, last_duration_ms = ?, last_error = ?,
                     status = CASE WHEN r.give_up THEN 'failed' ELSE 'pending' END,
-                    next_attempt_at = CASE WHEN r.give_up THEN NULL ELSE now() + make_interval(secs => ?) END
+                    next_attempt_at = CASE WHEN r.give_up THEN NULL WHEN r.send_again THEN now()
+                                           ELSE now() + make_interval(secs => ?) END
                 FROM retry r
                 WHERE d.id = r.id AND d.attempt_id = ?
                 RETURNING d.endpoint_id, d.status),
@@ -100,7 +104,7 @@ public class DeliveryStore {
                 RETURNING id),
             dropped AS (
                 UPDATE webhook_deliveries d
-                SET status = 'failed', next_attempt_at = NULL, attempt_id = NULL,
+                SET status = 'failed', next_attempt_at = NULL, attempt_id = NULL, send_again = false,
                     last_error = coalesce(d.last_error, 'endpoint disabled')
                 FROM disabled WHERE d.endpoint_id = disabled.id AND d.status = 'pending'
                 RETURNING 1)
@@ -108,8 +112,10 @@ public class DeliveryStore {
 
     /**
      * Schedules the event again for every enabled endpoint of its merchant subscribed to its type,
-     * with a new retry window, whatever became of the earlier delivery; an attempt under way is
-     * left to finish (a second one at once would be a concurrent double delivery).
+     * with a new retry window, whatever became of the earlier delivery. An attempt under way (its
+     * lease not over) is left to finish, since a second one at once would be a concurrent double
+     * delivery, and marked: it began before this request, so when its outcome is recorded the
+     * delivery is due again at once.
      */
     private static final String REDELIVER = """
             INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, next_attempt_at)
@@ -118,8 +124,11 @@ public class DeliveryStore {
             JOIN webhook_endpoints e ON e.merchant_id = ev.merchant_id
             WHERE ev.id = ? AND ev.merchant_id = ? AND e.status = 'enabled' AND e.enabled_events && ARRAY['*', ev.type]
             ON CONFLICT ON CONSTRAINT webhook_deliveries_once_per_endpoint DO UPDATE
-            SET status = 'pending', next_attempt_at = now(), scheduled_at = now(), delivered_at = NULL
-            WHERE webhook_deliveries.attempt_id IS NULL OR webhook_deliveries.next_attempt_at <= now()""";
+            SET status = 'pending', scheduled_at = now(), delivered_at = NULL,
+                send_again = webhook_deliveries.attempt_id IS NOT NULL AND webhook_deliveries.next_attempt_at > now(),
+                next_attempt_at = CASE WHEN webhook_deliveries.attempt_id IS NOT NULL
+                                            AND webhook_deliveries.next_attempt_at > now()
+                                       THEN webhook_deliveries.next_attempt_at ELSE now() END""";
 
     private static final String OF_EVENT = "SELECT " + COLUMNS + """
 
@@ -149,13 +158,16 @@ public class DeliveryStore {
 
     /**
      * Several attempts' successes in one statement (the common outcome, so the worker's cost per
-     * delivery is a fraction of a statement); each only if its attempt still holds the delivery.
-     * Returns the deliveries recorded.
+     * delivery is a fraction of a statement); each only if its attempt still holds the delivery, and
+     * due again at once instead if a redelivery came while it ran. Returns the deliveries recorded.
      */
     private static final String DELIVERED_ALL = """
             WITH done AS (
                 UPDATE webhook_deliveries d
-                SET status = 'delivered', delivered_at = now(), next_attempt_at = NULL, attempt_id = NULL,
+                SET status = CASE WHEN d.send_again THEN 'pending' ELSE 'delivered' END,
+                    delivered_at = CASE WHEN d.send_again THEN NULL ELSE now() END,
+                    next_attempt_at = CASE WHEN d.send_again THEN now() END,
+                    attempt_id = NULL, send_again = false,
                     last_status_code = o.status_code, last_duration_ms = o.duration_ms, last_error = NULL
                 FROM unnest(CAST(? AS uuid[]), CAST(? AS uuid[]), CAST(? AS smallint[]), CAST(? AS integer[]))
                      AS o (id, attempt_id, status_code, duration_ms)

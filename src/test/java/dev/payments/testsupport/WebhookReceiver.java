@@ -81,6 +81,7 @@ public final class WebhookReceiver implements AutoCloseable {
         private final AtomicInteger hangNext = new AtomicInteger();
         private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
         private final AtomicInteger overlaps = new AtomicInteger();
+        private final AtomicInteger arrivals = new AtomicInteger();
         private final AtomicInteger concurrent = new AtomicInteger();
         private final AtomicInteger maxConcurrent = new AtomicInteger();
         private volatile boolean failAlways;
@@ -149,6 +150,18 @@ public final class WebhookReceiver implements AutoCloseable {
             return done.test(deliveries());
         }
 
+        /**
+         * Waits until {@code count} requests have come in, counting those still being handled (a
+         * delivery is recorded when it is answered); false if they did not within {@code timeout}.
+         */
+        public boolean awaitArrivals(int count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (arrivals.get() < count && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            return arrivals.get() >= count;
+        }
+
         private void handle(HttpExchange exchange) throws IOException {
             byte[] raw;
             try (InputStream in = exchange.getRequestBody()) {
@@ -156,6 +169,7 @@ public final class WebhookReceiver implements AutoCloseable {
             }
             String body = new String(raw, StandardCharsets.UTF_8);
             String eventId = exchange.getRequestHeaders().getFirst("Payments-Event-Id");
+            arrivals.incrementAndGet();
             AtomicInteger running = inFlight.computeIfAbsent(String.valueOf(eventId), id -> new AtomicInteger());
             if (running.incrementAndGet() > 1) {
                 overlaps.incrementAndGet();

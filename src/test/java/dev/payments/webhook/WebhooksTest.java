@@ -302,6 +302,32 @@ class WebhooksTest {
     }
 
     @Test
+    void aRedeliveryAskedForWhileAnAttemptIsUnderWayIsSentAfterIt() throws Exception {
+        Hook hook = receiver.hook().hangNext(1, Duration.ofMillis(600));
+        String endpoint = register(hook, "payment.succeeded");
+        String payment = create(ACME_KEY, newKey(), visa()).then().statusCode(201).extract().path("id");
+        String event = eventsOf(payment).get(0);
+        // the first attempt has reached the receiver, which holds it (within the 1 s timeout)
+        assertTrue(hook.awaitArrivals(1, DELIVERY));
+        assertTrue(hook.deliveries().isEmpty());
+        post(ACME_KEY, newKey(), "/events/" + event + "/redeliver", null).then().statusCode(202)
+                .body("deliveries", hasSize(1))
+                .body("deliveries[0].status", equalTo("pending"));
+        // that attempt began before the request: it ends, and then the event is sent again
+        assertTrue(hook.await(got -> got.size() == 2, DELIVERY), "sent again after the attempt under way");
+        assertEquals(List.of(200, 200), hook.deliveries().stream().map(Delivery::answered).toList());
+        assertEquals(0, hook.overlaps(), "never twice at once");
+        String delivered = "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?::uuid AND event_id = ?::uuid "
+                + "AND status = 'delivered' AND attempts = 2 AND NOT send_again AND attempt_id IS NULL";
+        for (int i = 0; i < 100 && TestDatabase.number(delivered, endpoint, event) == 0; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, TestDatabase.number(delivered, endpoint, event), "delivered, after two attempts");
+        Thread.sleep(500);
+        assertEquals(2, hook.deliveries().size(), "and no more");
+    }
+
+    @Test
     void aUrlThatNowResolvesToAForbiddenAddressIsNotSentTo() throws Exception {
         Hook hook = receiver.hook();
         String endpoint = register(hook, "payment.succeeded");
