@@ -115,7 +115,8 @@ public class DeliveryStore {
      * with a new retry window, whatever became of the earlier delivery. An attempt under way (its
      * lease not over) is left to finish, since a second one at once would be a concurrent double
      * delivery, and marked: it began before this request, so when its outcome is recorded the
-     * delivery is due again at once.
+     * delivery is due again at once. An attempt whose lease is over is taken over, so that a late
+     * success of it cannot record the delivery as done.
      */
     private static final String REDELIVER = """
             INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, next_attempt_at)
@@ -128,7 +129,8 @@ public class DeliveryStore {
                 send_again = webhook_deliveries.attempt_id IS NOT NULL AND webhook_deliveries.next_attempt_at > now(),
                 next_attempt_at = CASE WHEN webhook_deliveries.attempt_id IS NOT NULL
                                             AND webhook_deliveries.next_attempt_at > now()
-                                       THEN webhook_deliveries.next_attempt_at ELSE now() END""";
+                                       THEN webhook_deliveries.next_attempt_at ELSE now() END,
+                attempt_id = CASE WHEN webhook_deliveries.next_attempt_at > now() THEN webhook_deliveries.attempt_id END""";
 
     private static final String OF_EVENT = "SELECT " + COLUMNS + """
 
