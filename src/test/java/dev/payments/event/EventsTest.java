@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.ProcessorInvariants;
 import dev.payments.testsupport.Simulator;
 import dev.payments.testsupport.TestDatabase;
@@ -134,11 +135,8 @@ class EventsTest {
         String insert = "INSERT INTO events (id, merchant_id, type, object_id, data, created_at) "
                 + "VALUES (?::uuid, 'acme', 'payment.succeeded', ?::uuid, '{\"object\": {}}', now() - make_interval(days => ?))";
         TestDatabase.update(insert, old, old, 31);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (TestDatabase.number("SELECT count(*) FROM events WHERE id = ?::uuid", old) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertEquals(0, TestDatabase.number("SELECT count(*) FROM events WHERE id = ?::uuid", old), "purged after 30 days");
+        assertTrue(Await.until(() -> TestDatabase.number("SELECT count(*) FROM events WHERE id = ?::uuid", old) == 0,
+                Duration.ofSeconds(20)), "purged after 30 days");
         TestDatabase.update(insert, recent, recent, 29);
         Thread.sleep(2500);
         assertEquals(1, TestDatabase.number("SELECT count(*) FROM events WHERE id = ?::uuid", recent), "kept within 30 days");

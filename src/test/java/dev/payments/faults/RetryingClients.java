@@ -1,5 +1,6 @@
 package dev.payments.faults;
 
+import dev.payments.testsupport.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -101,30 +102,20 @@ final class RetryingClients {
 
     /** Waits until at least {@code created} payments were answered and a request is in flight right now. */
     boolean awaitInFlight(int created, Duration timeout) throws InterruptedException {
-        return await(() -> this.created.get() >= created && inFlight.get() > 0, timeout);
+        return Await.until(() -> this.created.get() >= created && inFlight.get() > 0, timeout);
     }
 
     /** Waits until {@code more} further payments have been created from now on. */
     boolean awaitMoreCreated(int more, Duration timeout) throws InterruptedException {
         int target = created.get() + more;
-        return await(() -> created.get() >= target, timeout);
+        return Await.until(() -> created.get() >= target, timeout);
     }
 
     /** Waits until some request was answered 503. */
     boolean awaitUnavailable(Duration timeout) throws InterruptedException {
-        return await(() -> unavailable.get() > 0, timeout);
+        return Await.until(() -> unavailable.get() > 0, timeout);
     }
 
-    private static boolean await(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return condition.getAsBoolean();
-    }
 
     /** Sends one key's request until it is answered 201 (or the deadline passes). */
     void pay(String key, List<String> baseUrls, int salt, long end) throws InterruptedException {

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.ProcessorInvariants;
 import dev.payments.testsupport.Simulator;
 import dev.payments.testsupport.TestDatabase;
@@ -161,10 +162,7 @@ class ProcessorFlowTest {
         simulator.fault("error_before");
         String id = create(ACME_KEY, key, body).then().statusCode(503).extract().path("payment_id");
         // nobody retries: the recovery job finds the charge by reference and records it
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!"succeeded".equals(stored(id).get("status")) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        Await.until(() -> "succeeded".equals(stored(id).get("status")), Duration.ofSeconds(20));
         assertEquals("succeeded", stored(id).get("status"));
         assertEquals(1, simulator.chargesFor(id).size());
         assertEquals(201, TestDatabase.keyRow(ACME, key).orElseThrow().get("response_status"),
@@ -204,11 +202,9 @@ class ProcessorFlowTest {
     }
 
     private static void awaitProcessing(String key) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (TestDatabase.number("SELECT count(*) FROM payments WHERE idempotency_key = ? AND status = 'processing'", key) == 0) {
-            assertTrue(System.nanoTime() < deadline, "the original never reached the processor");
-            Thread.sleep(10);
-        }
+        assertTrue(Await.until(() -> TestDatabase.number(
+                "SELECT count(*) FROM payments WHERE idempotency_key = ? AND status = 'processing'", key) > 0,
+                Duration.ofSeconds(10)), "the original never reached the processor");
     }
 
     private static Map<String, Object> stored(String id) {

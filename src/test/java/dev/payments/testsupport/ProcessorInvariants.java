@@ -27,10 +27,7 @@ public final class ProcessorInvariants {
      * be finished by the recovery job.
      */
     public static void check(Simulator simulator, Duration settle) throws InterruptedException {
-        long deadline = System.nanoTime() + settle.toNanos();
-        while (TestDatabase.number(UNDER_WAY) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.until(() -> TestDatabase.number(UNDER_WAY) == 0, settle);
         List<String> broken = new ArrayList<>(checkAmounts());
         broken.addAll(checkEvents());
         broken.addAll(checkDeliveries());

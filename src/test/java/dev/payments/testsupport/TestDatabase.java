@@ -180,15 +180,8 @@ public final class TestDatabase {
 
     /** Waits (bounded) until some session waits on a lock, i.e. the service is queued behind a held key. */
     public static boolean awaitLockWaiter(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (number("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    + "AND query LIKE '%idempotency_keys%'") > 0) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+        return Await.until(() -> number("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                + "AND query LIKE '%idempotency_keys%'") > 0, timeout);
     }
 
     public static final class HeldKey implements AutoCloseable {

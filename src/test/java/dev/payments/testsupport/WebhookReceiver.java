@@ -140,14 +140,7 @@ public final class WebhookReceiver implements AutoCloseable {
 
         /** Waits until {@code done} holds for the deliveries; false if it did not within {@code timeout}. */
         public boolean await(Predicate<List<Delivery>> done, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (done.test(deliveries())) {
-                    return true;
-                }
-                Thread.sleep(50);
-            }
-            return done.test(deliveries());
+            return Await.until(() -> done.test(deliveries()), timeout);
         }
 
         /**
@@ -155,11 +148,7 @@ public final class WebhookReceiver implements AutoCloseable {
          * delivery is recorded when it is answered); false if they did not within {@code timeout}.
          */
         public boolean awaitArrivals(int count, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (arrivals.get() < count && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            return arrivals.get() >= count;
+            return Await.until(() -> arrivals.get() >= count, timeout);
         }
 
         private void handle(HttpExchange exchange) throws IOException {

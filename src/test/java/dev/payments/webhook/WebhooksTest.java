@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.ProcessorInvariants;
 import dev.payments.testsupport.Simulator;
 import dev.payments.testsupport.TestDatabase;
@@ -319,10 +320,8 @@ class WebhooksTest {
         assertEquals(0, hook.overlaps(), "never twice at once");
         String delivered = "SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?::uuid AND event_id = ?::uuid "
                 + "AND status = 'delivered' AND attempts = 2 AND NOT send_again AND attempt_id IS NULL";
-        for (int i = 0; i < 100 && TestDatabase.number(delivered, endpoint, event) == 0; i++) {
-            Thread.sleep(50);
-        }
-        assertEquals(1, TestDatabase.number(delivered, endpoint, event), "delivered, after two attempts");
+        assertTrue(Await.until(() -> TestDatabase.number(delivered, endpoint, event) == 1, Duration.ofSeconds(5)),
+                "delivered, after two attempts");
         Thread.sleep(500);
         assertEquals(2, hook.deliveries().size(), "and no more");
     }
@@ -334,11 +333,8 @@ class WebhooksTest {
         // what a DNS change would do: the endpoint's host now names a private address
         TestDatabase.update("UPDATE webhook_endpoints SET url = 'https://10.1.2.3/hook' WHERE id = ?::uuid", endpoint);
         create(ACME_KEY, newKey(), visa()).then().statusCode(201);
-        long deadline = System.nanoTime() + DELIVERY.toNanos();
-        while (TestDatabase.number("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?::uuid AND attempts >= 2",
-                endpoint) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until(() -> TestDatabase.number("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?::uuid "
+                + "AND attempts >= 2", endpoint) > 0, DELIVERY);
         as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries").then()
                 .body("data[0].status", equalTo("pending"))
                 .body("data[0].attempts", greaterThanOrEqualTo(2))
