@@ -1,7 +1,7 @@
 -- The statements the service runs for a new key, one for one, so that pgbench measures what
 -- PostgreSQL alone can do with them. Each commits by itself, as in the service: phase 1
--- (IdempotencyStore.claim with PaymentStore's processing insert in the same statement) and phase 3
--- (IdempotencyStore.complete: PaymentStore's finish, its event, the answer); the processor call of phase 2 happens between them. lock_timeout is set
+-- (PaymentStore.INSERT_KEY_AND_PAYMENT: the key and the processing payment in one statement) and phase 3
+-- (PaymentStore.FINISH_CREATE: the outcome, its event, the answer); the processor call of phase 2 happens between them. lock_timeout is set
 -- per connection (PGOPTIONS), as the service sets it per pooled connection (and as its role's
 -- default). The data follow the service's too: keys are a run prefix plus a per-client counter
 -- (like bench/wrk/create.lua's), payment ids are time-ordered like the service's UUIDv7 (48 bits
@@ -18,7 +18,7 @@ claimed AS (
     FROM id
     ON CONFLICT DO NOTHING
     RETURNING resource_id),
-payment AS (
+created AS (
     INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
                           created_at, processor_key, idempotency_key, capture_method, attempt_until)
     SELECT resource_id, 'acme', 2500, 'EUR', 'processing', 'pm_card_visa', 'bench', CAST('{}' AS jsonb), now(),
@@ -26,33 +26,32 @@ payment AS (
            now() + make_interval(secs => 6)
     FROM claimed
     RETURNING id, attempt_until)
-SELECT true AS claimed, NULL AS fingerprint, NULL AS scheme, (SELECT id FROM payment) AS payment_id, NULL AS resource_id,
-       NULL AS status, NULL AS body, NULL AS location, false AS expired, (SELECT attempt_until FROM payment) AS created
-FROM claimed
-UNION ALL
-SELECT false, request_fingerprint, fingerprint_scheme, payment_id, coalesce(resource_id, payment_id), response_status,
-       response_body, coalesce(response_location, CASE WHEN response_status = 201 THEN '/payments/' || payment_id END),
-       created_at < now() - make_interval(secs => 86400), NULL
-FROM idempotency_keys
-WHERE merchant_id = 'acme' AND idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
-  AND NOT EXISTS (SELECT 1 FROM claimed) \gset
+SELECT created.id AS payment_id, created.attempt_until,
+       taken.request_fingerprint, taken.fingerprint_scheme, coalesce(taken.resource_id, taken.payment_id) AS resource_id,
+       taken.response_status, taken.response_body,
+       coalesce(taken.response_location,
+                CASE WHEN taken.response_status = 201 THEN '/payments/' || taken.payment_id END) AS response_location,
+       taken.created_at < now() - make_interval(secs => 86400) AS expired
+FROM (VALUES (true)) AS this_request
+LEFT JOIN created ON true
+LEFT JOIN idempotency_keys taken
+       ON taken.merchant_id = 'acme' AND taken.idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
+      AND NOT EXISTS (SELECT FROM claimed) \gset
 WITH finished AS (
     UPDATE payments SET status = 'succeeded', decline_code = NULL, processor_charge_id = 'ch_pgbench',
                         amount_capturable = 0, amount_captured = 2500, finished_at = now(), attempt_until = NULL
     WHERE id = :payment_id AND status = 'processing'
-    RETURNING id AS resource_id),
+    RETURNING id),
 reported AS (
     INSERT INTO events (id, merchant_id, type, object_id, data)
-    SELECT gen_random_uuid(), 'acme', 'payment.succeeded', f.resource_id,
+    SELECT gen_random_uuid(), 'acme', 'payment.succeeded', id,
            jsonb_build_object('object', CAST('{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z","capture_method":"automatic","amount_capturable":0,"amount_captured":2500,"amount_refunded":0}' AS jsonb))
-    FROM finished f
-    RETURNING 1),
+    FROM finished),
 answered AS (
     UPDATE idempotency_keys k SET response_status = 201,
         response_body = '{"id":"00000000-0000-7000-8000-000000000000","amount":2500,"currency":"EUR","status":"succeeded","payment_method":"pm_card_visa","description":"bench","metadata":{},"created_at":"2026-11-23T16:09:41.123456Z","capture_method":"automatic","amount_capturable":0,"amount_captured":2500,"amount_refunded":0}',
         response_location = '/payments/' || :payment_id
-    FROM finished f
+    FROM finished
     WHERE k.merchant_id = 'acme' AND k.idempotency_key = 'pgbench-' || :run || '-' || :client_id || '-' || :n
-      AND coalesce(k.resource_id, k.payment_id) = f.resource_id AND k.response_status IS NULL
-    RETURNING 1)
-SELECT (SELECT count(*) FROM finished), (SELECT count(*) FROM answered);
+      AND coalesce(k.resource_id, k.payment_id) = finished.id AND k.response_status IS NULL)
+SELECT count(*) AS finished FROM finished;

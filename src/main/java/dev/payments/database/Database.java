@@ -53,6 +53,33 @@ public class Database {
     }
 
     /** The rows a statement returns (a query, or a write with RETURNING), each read by {@code row}. */
+    public <T> List<T> list(Sql sql, Sql.Parameters parameters, Row<T> row) throws SQLException {
+        try (Connection connection = connection(); PreparedStatement statement = sql.prepare(connection, parameters);
+                ResultSet rows = statement.executeQuery()) {
+            List<T> read = new ArrayList<>();
+            while (rows.next()) {
+                read.add(row.read(rows));
+            }
+            return read;
+        }
+    }
+
+    /** The first row a statement returns, if any. */
+    public <T> Optional<T> one(Sql sql, Sql.Parameters parameters, Row<T> row) throws SQLException {
+        try (Connection connection = connection(); PreparedStatement statement = sql.prepare(connection, parameters);
+                ResultSet rows = statement.executeQuery()) {
+            return rows.next() ? Optional.of(row.read(rows)) : Optional.empty();
+        }
+    }
+
+    /** A write without RETURNING; the rows it changed. */
+    public int update(Sql sql, Sql.Parameters parameters) throws SQLException {
+        try (Connection connection = connection(); PreparedStatement statement = sql.prepare(connection, parameters)) {
+            return statement.executeUpdate();
+        }
+    }
+
+    /** The rows a statement returns (a query, or a write with RETURNING), each read by {@code row}. */
     public <T> List<T> list(String sql, Row<T> row, Object... parameters) throws SQLException {
         try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters);
                 ResultSet rows = statement.executeQuery()) {

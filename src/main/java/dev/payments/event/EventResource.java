@@ -3,8 +3,8 @@ package dev.payments.event;
 import static dev.payments.database.DatabaseException.autocommit;
 
 import dev.payments.http.Pages;
+import dev.payments.http.PaymentsApi;
 import dev.payments.merchant.CurrentMerchant;
-import dev.payments.payment.PaymentsApi;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import io.quarkus.security.Authenticated;

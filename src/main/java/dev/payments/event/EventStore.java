@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Reads and purges the events table; events are written only with their change (IdempotencyStore.complete). */
+/** Reads and purges the events table; events are written only with their change, in phase 3 of its operation. */
 @ApplicationScoped
 public class EventStore {
 

@@ -2,12 +2,11 @@ package dev.payments.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.payments.idempotency.IdempotencyStore;
-import dev.payments.payment.Uuids;
+import dev.payments.database.Uuids;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 
-/** The event types, and the events phase 3 writes with each change (see IdempotencyStore.complete). */
+/** The event types, and the events phase 3 writes with each change. */
 @ApplicationScoped
 public class Events {
 
@@ -24,17 +23,25 @@ public class Events {
             PAYMENT_CAPTURED, PAYMENT_CANCELED, REFUND_SUCCEEDED, REFUND_FAILED);
 
     private final ObjectMapper json;
+    /** Tells this instance's observers (the webhook worker) that an event has committed. */
+    private final jakarta.enterprise.event.Event<Event.Committed> committed;
 
-    Events(ObjectMapper json) {
+    Events(ObjectMapper json, jakarta.enterprise.event.Event<Event.Committed> committed) {
         this.json = json;
+        this.committed = committed;
     }
 
     /** The event of a change: {@code object} is the payment or refund as GET returns it after the change. */
-    public IdempotencyStore.Event of(String type, Object object) {
+    public Event of(String type, Object object) {
         try {
-            return new IdempotencyStore.Event(Uuids.v7(), type, json.writeValueAsString(object));
+            return new Event(Uuids.v7(), type, json.writeValueAsString(object));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize an event's object", e);
         }
+    }
+
+    /** The change that {@code event} reports has committed: this instance's deliveries may be due. */
+    public void committed(String merchantId, Event event) {
+        committed.fire(new Event.Committed(merchantId, event));
     }
 }

@@ -1,7 +1,10 @@
 package dev.payments.http;
 
-import dev.payments.idempotency.IdempotentRequests;
+import dev.payments.idempotency.Outcome;
+import dev.payments.idempotency.StillUnknown;
 import dev.payments.problem.Problem;
+import dev.payments.problem.ProblemException;
+import dev.payments.problem.Problems;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -9,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.function.Supplier;
 
-/** How every idempotent POST answers: the key's answer as HTTP, computed off the event loop. */
+/** How every idempotent POST answers: what the request came to, as HTTP, computed off the event loop. */
 public final class IdempotentResponses {
 
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
@@ -22,23 +25,44 @@ public final class IdempotentResponses {
      * runs on a worker thread. (A blocking method would instead read the body on the worker,
      * waiting on the event loop for each part: a measurable cost per request.)
      */
-    public static Uni<Response> onWorker(Supplier<IdempotentRequests.Result> work) {
+    public static Uni<Response> onWorker(Supplier<Outcome> work) {
         return Uni.createFrom().item(work)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .map(IdempotentResponses::toResponse);
     }
 
-    /** The key's answer as HTTP: status, body, Location, and Idempotent-Replayed on a replay. */
-    public static Response toResponse(IdempotentRequests.Result result) {
-        Response.ResponseBuilder response = Response.status(result.status())
-                .type(result.status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
-                .entity(result.body());
-        if (result.location() != null) {
-            response.header(HttpHeaders.LOCATION, result.location());
+    /**
+     * The key's answer as HTTP (status, body, Location, and Idempotent-Replayed on a replay); the
+     * other outcomes as their problems.
+     */
+    public static Response toResponse(Outcome outcome) {
+        if (outcome instanceof Outcome.Answered answered) {
+            Response.ResponseBuilder response = Response.status(answered.answer().status())
+                    .type(answered.answer().status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
+                    .entity(answered.answer().body());
+            if (answered.answer().location() != null) {
+                response.header(HttpHeaders.LOCATION, answered.answer().location());
+            }
+            if (answered.replayed()) {
+                response.header(REPLAYED_HEADER, "true");
+            }
+            return response.build();
         }
-        if (result.replayed()) {
-            response.header(REPLAYED_HEADER, "true");
+        throw problemOf(outcome);
+    }
+
+    private static ProblemException problemOf(Outcome outcome) {
+        if (outcome instanceof Outcome.KeyReused) {
+            return Problems.keyReused();
         }
-        return response.build();
+        if (outcome instanceof Outcome.KeyInUse) {
+            return Problems.keyInUse();
+        }
+        StillUnknown unknown = (StillUnknown) outcome;
+        return switch (unknown.operation()) {
+            case "create" -> Problems.paymentProcessing(unknown.paymentId());
+            case "refund" -> Problems.refundPending(unknown.paymentId(), unknown.resourceId());
+            default -> Problems.actionPending(unknown.paymentId(), unknown.operation());
+        };
     }
 }

@@ -1,5 +1,7 @@
 package dev.payments.idempotency;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -11,9 +13,24 @@ import java.util.UUID;
  * operation still under way: its first phase committed, its last has not.
  */
 public record StoredKey(String requestFingerprint, int fingerprintScheme, UUID paymentId, UUID resourceId,
-        Optional<Answer> answer, boolean expired) {
+        Optional<StoredAnswer> answer, boolean expired) {
 
-    /** The answer sent for the key, replayed as it was first sent: status, body and Location (or null). */
-    public record Answer(int status, String body, String location) {
+    /**
+     * The key as a statement returns it, by these column names: request_fingerprint,
+     * fingerprint_scheme, payment_id, resource_id, response_status, response_body,
+     * response_location, expired.
+     */
+    public static StoredKey read(ResultSet row) throws SQLException {
+        String body = row.getString("response_body");
+        Optional<StoredAnswer> answer = body == null
+                ? Optional.empty()
+                : Optional.of(new StoredAnswer(row.getInt("response_status"), body, row.getString("response_location")));
+        return new StoredKey(
+                row.getString("request_fingerprint"),
+                row.getInt("fingerprint_scheme"),
+                row.getObject("payment_id", UUID.class),
+                row.getObject("resource_id", UUID.class),
+                answer,
+                row.getBoolean("expired"));
     }
 }

@@ -116,6 +116,25 @@ public class Payment extends PanacheEntityBase {
     @Column(name = "pending_key")
     public String pendingKey;
 
+    /** What stands in the way of a capture or a cancel, for a refusal's detail; empty if only the status. */
+    String actionObstacle() {
+        if (pendingAction != null) {
+            return " with a " + pendingAction + " under way";
+        }
+        if (status == PaymentStatus.SUCCEEDED) {
+            return " (captured " + amountCaptured + " " + currency + ")";
+        }
+        return "";
+    }
+
+    /** The action under way is over: nothing is pending any more. */
+    void clearPendingAction() {
+        pendingAction = null;
+        pendingAmount = null;
+        pendingReason = null;
+        pendingKey = null;
+    }
+
     /** What remains refundable: captured, less what is refunded or held back by pending refunds. */
     public long refundable() {
         return amountCaptured - amountRefunded - amountRefundPending;

@@ -3,14 +3,13 @@ package dev.payments.payment;
 import static dev.payments.database.DatabaseException.autocommit;
 
 import dev.payments.config.PaymentsConfig;
-import dev.payments.idempotency.StoredKey;
-import dev.payments.problem.ProblemException;
+import dev.payments.idempotency.Finish;
+import dev.payments.idempotency.StillUnknown;
+import dev.payments.processor.AttemptLease;
 import dev.payments.processor.PaymentProcessor;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,7 +17,7 @@ import org.jboss.logging.Logger;
  * cancels left pending, whose request gave up (the processor's outcome was unknown) or died between
  * the phases, and no client retried. Every {@code payments.processor.recovery-interval} it leases
  * those older than {@code recovery-after} with no attempt running (SKIP LOCKED, so instances share
- * the work and never take one payment twice) and drives each as a retry would: look the charge up
+ * the work and never take one payment twice) and finishes each as a retry would: look the charge up
  * by reference, adopt what the processor did, or call it again with the same processor key. The
  * same run starts the cancel of authorizations older than {@code payments.authorization-expiry}.
  */
@@ -27,61 +26,79 @@ public class PaymentRecovery {
 
     private static final Logger LOG = Logger.getLogger(PaymentRecovery.class);
 
-    private final PaymentService payments;
-    private final PaymentActions actions;
+    private final CreatePayment create;
+    private final CapturePayment capture;
+    private final CancelPayment cancel;
     private final PaymentStore store;
     private final PaymentProcessor processor;
     private final PaymentsConfig config;
     private final PaymentMetrics metrics;
+    private final Duration lease;
 
-    PaymentRecovery(PaymentService payments, PaymentActions actions, PaymentStore store, PaymentProcessor processor,
-            PaymentsConfig config, PaymentMetrics metrics) {
-        this.payments = payments;
-        this.actions = actions;
+    PaymentRecovery(CreatePayment create, CapturePayment capture, CancelPayment cancel, PaymentStore store,
+            PaymentProcessor processor, PaymentsConfig config, PaymentMetrics metrics, AttemptLease lease) {
+        this.create = create;
+        this.capture = capture;
+        this.cancel = cancel;
         this.store = store;
         this.processor = processor;
         this.config = config;
         this.metrics = metrics;
+        this.lease = lease.duration();
     }
 
     @Scheduled(identity = "payment-recovery", every = "${payments.processor.recovery-interval}",
             delayed = "${payments.processor.recovery-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
         PaymentsConfig.Processor processorConfig = config.processor();
-        long[] counts = autocommit(() -> store.countProcessing(processorConfig.stuckAfter()));
-        metrics.processing(counts[0], counts[1]);
-        if (counts[1] > 0) {
+        PaymentStore.UnderWay underWay = autocommit(() -> store.countUnderWay(processorConfig.stuckAfter()));
+        metrics.processing(underWay.now(), underWay.stuck());
+        if (underWay.stuck() > 0) {
             LOG.errorf("%d payments under way for longer than %s: is the processor reachable, and does it accept them?",
-                    counts[1], processorConfig.stuckAfter());
+                    underWay.stuck(), processorConfig.stuckAfter());
         }
         if (!processor.isAvailable()) {
             return;
         }
         int batch = processorConfig.recoveryBatchSize();
-        if (counts[0] > 0) {
-            drive("payment", autocommit(() -> store.takeStale(processorConfig.recoveryAfter(), batch, payments.lease())),
-                    leased -> payments.drive(leased, true));
-            drive("action", autocommit(() -> store.takeStaleActions(processorConfig.recoveryAfter(), batch,
-                    payments.lease())), leased -> actions.drive(leased, true));
+        if (underWay.now() > 0) {
+            for (LeasedPayment leased : autocommit(() -> store.takeStale(processorConfig.recoveryAfter(), batch, lease))) {
+                recover("payment", leased, true);
+            }
+            for (LeasedPayment leased : autocommit(() -> store.takeStaleActions(processorConfig.recoveryAfter(), batch,
+                    lease))) {
+                recover("action", leased, true);
+            }
         }
-        drive("expired authorization", autocommit(() -> store.startExpiryCancels(config.authorizationExpiry(), batch,
-                payments.lease())), leased -> actions.drive(leased, false));
+        for (LeasedPayment leased : autocommit(() -> store.startExpiryCancels(config.authorizationExpiry(), batch,
+                lease))) {
+            // started just now by this job: nothing can have reached the processor yet
+            recover("expired authorization", leased, false);
+        }
     }
 
-    private void drive(String what, List<PaymentStore.Leased> leased,
-            Function<PaymentStore.Leased, Optional<StoredKey.Answer>> drive) {
-        for (PaymentStore.Leased one : leased) {
-            try {
-                drive.apply(one);
-                metrics.recovered();
-                LOG.infof("%s finished merchant=%s payment_id=%s", what, one.payment().merchantId, one.payment().id);
-            } catch (ProblemException e) {
-                // still unknown: the lease is given back, and the next run tries again
-                LOG.debugf("%s %s still under way", what, one.payment().id);
-            } catch (RuntimeException e) {
-                // the database, most likely: the lease passes, and a later run tries again
-                LOG.warnf("finishing %s %s failed: %s", what, one.payment().id, e.getMessage());
+    /** Phases 2 and 3 of what is under way on a leased payment: its create, or its capture or cancel. */
+    private void recover(String what, LeasedPayment leased, boolean redrive) {
+        Payment payment = leased.payment();
+        try {
+            Finish finish;
+            if (payment.status == PaymentStatus.PROCESSING) {
+                finish = create.finish(leased, redrive);
+            } else if (CapturePayment.ACTION.equals(payment.pendingAction)) {
+                finish = capture.finish(leased, redrive);
+            } else {
+                finish = cancel.finish(leased, redrive);
             }
+            if (finish instanceof StillUnknown) {
+                // the lease is given back, and the next run tries again
+                LOG.debugf("%s %s still under way", what, payment.id);
+                return;
+            }
+            metrics.recovered();
+            LOG.infof("%s finished merchant=%s payment_id=%s", what, payment.merchantId, payment.id);
+        } catch (RuntimeException e) {
+            // the database, most likely: the lease passes, and a later run tries again
+            LOG.warnf("finishing %s %s failed: %s", what, payment.id, e.getMessage());
         }
     }
 }

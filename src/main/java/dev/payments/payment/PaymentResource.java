@@ -2,11 +2,8 @@ package dev.payments.payment;
 
 import dev.payments.http.IdempotentResponses;
 import dev.payments.http.Pages;
+import dev.payments.http.PaymentsApi;
 import dev.payments.idempotency.IdempotencyKey;
-import dev.payments.refund.CreateRefundRequest;
-import dev.payments.refund.RefundList;
-import dev.payments.refund.RefundResponse;
-import dev.payments.refund.RefundService;
 import dev.payments.merchant.CurrentMerchant;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
@@ -58,15 +55,18 @@ public class PaymentResource {
 
     private static final String REPLAYED_HEADER = IdempotentResponses.REPLAYED_HEADER;
 
-    private final PaymentService payments;
-    private final PaymentActions actions;
-    private final RefundService refunds;
+    private final CreatePayment createPayment;
+    private final CapturePayment capturePayment;
+    private final CancelPayment cancelPayment;
+    private final PaymentQueries payments;
     private final CurrentMerchant merchant;
 
-    PaymentResource(PaymentService payments, PaymentActions actions, RefundService refunds, CurrentMerchant merchant) {
+    PaymentResource(CreatePayment createPayment, CapturePayment capturePayment, CancelPayment cancelPayment,
+            PaymentQueries payments, CurrentMerchant merchant) {
+        this.createPayment = createPayment;
+        this.capturePayment = capturePayment;
+        this.cancelPayment = cancelPayment;
         this.payments = payments;
-        this.actions = actions;
-        this.refunds = refunds;
         this.merchant = merchant;
     }
 
@@ -117,7 +117,7 @@ public class PaymentResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> payments.create(merchantId, key, request));
+        return IdempotentResponses.onWorker(() -> createPayment.run(merchantId, key, request));
     }
 
     @POST
@@ -141,8 +141,8 @@ public class PaymentResource {
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
-        CaptureRequest capture = request == null ? CaptureRequest.WHOLE : request;
-        return IdempotentResponses.onWorker(() -> actions.capture(merchantId, key, paymentId, capture));
+        CaptureRequest whole = request == null ? CaptureRequest.WHOLE : request;
+        return IdempotentResponses.onWorker(() -> capturePayment.run(merchantId, key, paymentId, whole));
     }
 
     @POST
@@ -165,65 +165,8 @@ public class PaymentResource {
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
-        CancelRequest cancel = request == null ? CancelRequest.NO_REASON : request;
-        return IdempotentResponses.onWorker(() -> actions.cancel(merchantId, key, paymentId, cancel));
-    }
-
-    @POST
-    @Path("/{id}/refunds")
-    @Consumes(MediaType.APPLICATION_JSON)
-    @Tag(name = "Refunds")
-    @Operation(operationId = "createRefund", summary = "Refund a captured payment, in part or whole, exactly once per "
-            + "Idempotency-Key",
-            description = "Refunds amount (default: all that remains) of a succeeded payment; many partial refunds may be "
-                    + "made, never more in all than was captured. The refund is pending until the processor confirms it, "
-                    + "then succeeded or failed. Idempotent like every POST.")
-    @Parameter(ref = "IdempotencyKey")
-    @APIResponse(responseCode = "201", description = "The refund (or, with Idempotent-Replayed: true, the replayed answer)",
-            headers = {
-                    @Header(name = "Location", description = "/refunds/{id}", schema = @Schema(type = SchemaType.STRING)),
-                    @Header(name = REPLAYED_HEADER, schema = @Schema(type = SchemaType.STRING, enumeration = "true"))},
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RefundResponse.class)))
-    @APIResponse(responseCode = "400", ref = "BadRequest")
-    @APIResponse(responseCode = "404", ref = "NoSuchPayment")
-    @APIResponse(responseCode = "409", description = "payment-not-refundable (not captured), refund-exceeds-remaining, "
-            + "both stored and replayed for the key; or idempotency-key-in-use (with Retry-After)",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "422", ref = "KeyReused")
-    @APIResponse(responseCode = "503", description = "The database or the processor is unreachable, or the processor has not "
-            + "confirmed the refund yet (type refund-pending: the refund is stored, pending, and will be finished); retry "
-            + "with the same Idempotency-Key and body",
-            headers = @Header(name = "Retry-After", schema = @Schema(type = SchemaType.INTEGER)),
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Uni<Response> refund(@PathParam("id") String id, @Valid CreateRefundRequest request, @Context HttpHeaders headers) {
-        IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
-        UUID paymentId = paymentId(id);
-        String merchantId = merchant.id();
-        CreateRefundRequest refund = request == null ? CreateRefundRequest.ALL_THAT_REMAINS : request;
-        return IdempotentResponses.onWorker(() -> refunds.create(merchantId, key, paymentId, refund));
-    }
-
-    @GET
-    @Path("/{id}/refunds")
-    @Tag(name = "Refunds")
-    @Operation(operationId = "listRefunds", summary = "List a payment's refunds, newest first")
-    @APIResponse(responseCode = "200", description = "A page of refunds",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RefundList.class)))
-    @APIResponse(responseCode = "400", description = "Invalid limit or starting_after",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "404", ref = "NoSuchPayment")
-    public RefundList listRefunds(@PathParam("id") String id,
-            @QueryParam("limit") @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER,
-                    minimum = "1", maximum = "100", defaultValue = "20")) String limit,
-            @QueryParam("starting_after") @Parameter(description = "Id of the last refund of the previous page",
-                    schema = @Schema(type = SchemaType.STRING, format = "uuid")) String startingAfter) {
-        UUID paymentId = paymentId(id);
-        return refunds.list(merchant.id(), paymentId, Pages.limit(limit), Pages.cursor(startingAfter, "refund"));
-    }
-
-    /** The path's payment id; 404 for anything that cannot name one. */
-    private static UUID paymentId(String id) {
-        return Pages.uuid(id).orElseThrow(() -> Problems.notFound("No payment " + id + " for this merchant."));
+        CancelRequest noReason = request == null ? CancelRequest.NO_REASON : request;
+        return IdempotentResponses.onWorker(() -> cancelPayment.run(merchantId, key, paymentId, noReason));
     }
 
     @GET
@@ -251,5 +194,10 @@ public class PaymentResource {
             @QueryParam("starting_after") @Parameter(description = "Id of the last payment of the previous page",
                     schema = @Schema(type = SchemaType.STRING, format = "uuid")) String startingAfter) {
         return payments.list(merchant.id(), Pages.limit(limit), Pages.cursor(startingAfter, "payment"));
+    }
+
+    /** The path's payment id; 404 for anything that cannot name one. */
+    private static UUID paymentId(String id) {
+        return Pages.uuid(id).orElseThrow(() -> Problems.notFound("No payment " + id + " for this merchant."));
     }
 }

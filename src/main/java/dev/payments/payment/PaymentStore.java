@@ -1,92 +1,145 @@
 package dev.payments.payment;
 
+import static dev.payments.database.DatabaseException.autocommit;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
-import dev.payments.idempotency.IdempotencyStore;
+import dev.payments.database.Sql;
+import dev.payments.event.Event;
+import dev.payments.idempotency.Claim;
+import dev.payments.idempotency.KeyedRequest;
+import dev.payments.idempotency.RequestFingerprint;
+import dev.payments.idempotency.StoredAnswer;
+import dev.payments.idempotency.StoredKey;
 import dev.payments.json.StringMaps;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
- * The SQL of the payment's phases. Each phase is one statement (a CTE where two tables change
- * together) committing by itself, so a create is two round trips and two commits: each round trip
- * costs both processes CPU on a busy host (bench/ measures it). Plain JDBC, like
- * {@link dev.payments.idempotency.IdempotencyStore}.
+ * The statements of a payment's phases, each whole, with its parameters named. Each phase of a
+ * create is one statement committing by itself (a CTE where two or three tables change together):
+ * one round trip and one commit each, which on a busy host is most of what a create costs
+ * (docs/performance.md). Rows are read by column name into the {@link Payment} entity, the one
+ * model of the table; Hibernate reads it for GET.
  *
- * <p>The lease ({@code attempt_until}) says until when an attempt at the processor call may still be
- * running; only its holder calls the processor, and it is taken by a conditional UPDATE, so with
- * many instances one attempt at a time holds it.
+ * <p>The lease ({@code attempt_until}) says until when an attempt at the processor call may still
+ * be running: see {@link LeasedPayment}.
  */
 @ApplicationScoped
 public class PaymentStore {
 
-    private static final String COLUMNS = """
-            id, merchant_id, amount, currency, status, decline_code, payment_method, description, metadata,
-            created_at, processor_key, processor_charge_id, idempotency_key, attempt_until, capture_method,
-            amount_capturable, amount_captured, amount_refunded, amount_refund_pending, canceled_at,
-            cancellation_reason, pending_action, pending_amount, pending_reason, pending_key""";
+    private static final Logger LOG = Logger.getLogger(PaymentStore.class);
 
     /**
-     * Phase 1's payment, created by the claim's own statement (IdempotencyStore.Creation): inserted
-     * only if the key was claimed, processing, leased to this attempt.
+     * A create's phase 1: the key claimed and the payment inserted, processing and leased to this
+     * attempt, in one statement. The payment is inserted only if the key was claimed; the key row
+     * names the payment already, and its foreign key is checked at the end of the statement, once
+     * the payment is there. If the key was taken, the row says by what request: the key as stored
+     * ({@code taken}, read only then). A statement that waited for a concurrent claimer that then
+     * committed finds neither: that row is newer than its snapshot.
      */
-    private static final String INSERT_PROCESSING = """
-            INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
-                                  created_at, processor_key, idempotency_key, capture_method, attempt_until)
-            SELECT resource_id, ?, ?, ?, 'processing', ?, ?, CAST(? AS jsonb), ?, ?, ?, ?, now() + make_interval(secs => ?)
-            FROM claimed
-            RETURNING attempt_until AS created""";
+    private static final Sql INSERT_KEY_AND_PAYMENT = Sql.of("""
+            WITH claimed AS (
+                INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
+                                              payment_id, resource_id)
+                VALUES (:merchant_id, :idempotency_key, :request_fingerprint, :fingerprint_scheme,
+                        :payment_id, :payment_id)
+                ON CONFLICT DO NOTHING
+                RETURNING payment_id),
+            created AS (
+                INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
+                                      created_at, processor_key, idempotency_key, capture_method, attempt_until)
+                SELECT payment_id, :merchant_id, :amount, :currency, 'processing', :payment_method, :description,
+                       CAST(:metadata AS jsonb), :created_at, :processor_key, :idempotency_key, :capture_method,
+                       now() + make_interval(secs => :lease_seconds)
+                FROM claimed
+                RETURNING attempt_until)
+            SELECT created.attempt_until,
+                   taken.request_fingerprint, taken.fingerprint_scheme, taken.payment_id,
+                   coalesce(taken.resource_id, taken.payment_id) AS resource_id,
+                   taken.response_status, taken.response_body,
+                   coalesce(taken.response_location,
+                            CASE WHEN taken.response_status = 201 THEN '/payments/' || taken.payment_id END)
+                       AS response_location,
+                   taken.created_at < now() - make_interval(secs => :retention_seconds) AS expired
+            FROM (VALUES (true)) AS this_request
+            LEFT JOIN created ON true
+            LEFT JOIN idempotency_keys taken
+                   ON taken.merchant_id = :merchant_id AND taken.idempotency_key = :idempotency_key
+                  AND NOT EXISTS (SELECT FROM claimed)""");
 
-    /** A create's phase 3: the outcome, if the payment is still processing (IdempotencyStore.Completion). */
-    private static final String FINISH = """
-            UPDATE payments SET status = ?, decline_code = ?, processor_charge_id = ?, amount_capturable = ?,
-                                amount_captured = ?, finished_at = now(), attempt_until = NULL
-            WHERE id = ? AND status = 'processing'
-            RETURNING id AS resource_id""";
+    /**
+     * A create's phase 3: the outcome, only if the payment is still processing (another attempt may
+     * have finished it), and only then its event (the outbox) and the answer on the key, in one
+     * statement.
+     */
+    private static final Sql FINISH_CREATE = Sql.of("""
+            WITH finished AS (
+                UPDATE payments
+                SET status = :status, decline_code = :decline_code, processor_charge_id = :processor_charge_id,
+                    amount_capturable = :amount_capturable, amount_captured = :amount_captured,
+                    finished_at = now(), attempt_until = NULL
+                WHERE id = :payment_id AND status = 'processing'
+                RETURNING id),
+            reported AS (
+                INSERT INTO events (id, merchant_id, type, object_id, data)
+                SELECT :event_id, :merchant_id, :event_type, id, jsonb_build_object('object', CAST(:event_object AS jsonb))
+                FROM finished),
+            answered AS (
+                UPDATE idempotency_keys k
+                SET response_status = :response_status, response_body = :response_body,
+                    response_location = :response_location
+                FROM finished
+                WHERE k.merchant_id = :merchant_id AND k.idempotency_key = :idempotency_key
+                  AND coalesce(k.resource_id, k.payment_id) = finished.id AND k.response_status IS NULL)
+            SELECT count(*) AS finished FROM finished""");
 
-    private static final String TAKE_LEASE = """
-            UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
-            WHERE id = ? AND status = 'processing' AND attempt_until <= now()
-            RETURNING""" + " " + COLUMNS;
+    /** A processing payment's lease, taken if it has passed (or was given back). */
+    private static final Sql TAKE_LEASE = Sql.of("""
+            UPDATE payments SET attempt_until = now() + make_interval(secs => :lease_seconds)
+            WHERE id = :payment_id AND status = 'processing' AND attempt_until <= now()
+            RETURNING *""");
 
-    private static final String GIVE_BACK_LEASE = """
+    /** A lease given back by the attempt that holds it, so that the next need not wait for it to pass. */
+    private static final Sql GIVE_BACK_LEASE = Sql.of("""
             UPDATE payments SET attempt_until = now()
-            WHERE id = ? AND attempt_until = ?""";
+            WHERE id = :payment_id AND attempt_until = :until""");
 
     /**
      * The recovery job's batch: payments processing for longer than the bound, not leased (no
      * attempt running), leased to the job in the same statement. SKIP LOCKED: an instance passes
      * over the rows another instance is taking right now.
      */
-    private static final String TAKE_STALE = """
-            UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
+    private static final Sql TAKE_STALE = Sql.of("""
+            UPDATE payments SET attempt_until = now() + make_interval(secs => :lease_seconds)
             WHERE id IN (SELECT id FROM payments
-                         WHERE status = 'processing' AND created_at < now() - make_interval(secs => ?)
+                         WHERE status = 'processing' AND created_at < now() - make_interval(secs => :after_seconds)
                            AND attempt_until <= now()
                          ORDER BY created_at
-                         LIMIT ?
+                         LIMIT :batch_size
                          FOR UPDATE SKIP LOCKED)
               AND status = 'processing'
-            RETURNING""" + " " + COLUMNS;
+            RETURNING *""");
 
     /** Everything under way (creates, actions, refunds), and what of it is older than the stuck bound. */
-    private static final String COUNT_PROCESSING = """
+    private static final Sql COUNT_UNDER_WAY = Sql.of("""
             SELECT (SELECT count(*) FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL)
-                 + (SELECT count(*) FROM refunds WHERE status = 'pending'),
+                 + (SELECT count(*) FROM refunds WHERE status = 'pending') AS under_way,
                    (SELECT count(*) FROM payments
-                    WHERE (status = 'processing' AND created_at < now() - make_interval(secs => ?))
-                       OR pending_since < now() - make_interval(secs => ?))
+                    WHERE (status = 'processing' AND created_at < now() - make_interval(secs => :stuck_seconds))
+                       OR pending_since < now() - make_interval(secs => :stuck_seconds))
                  + (SELECT count(*) FROM refunds
-                    WHERE status = 'pending' AND created_at < now() - make_interval(secs => ?))""";
+                    WHERE status = 'pending' AND created_at < now() - make_interval(secs => :stuck_seconds)) AS stuck""");
+
+    private static final Sql EXISTS = Sql.of("""
+            SELECT EXISTS (SELECT FROM payments WHERE id = :payment_id AND merchant_id = :merchant_id) AS found""");
 
     /**
      * An action's or a refund's phase 1 reads the payment under its row lock: concurrent actions and
@@ -94,63 +147,98 @@ public class PaymentStore {
      * KEY SHARE lock that the key row's foreign key takes on the payment, and FOR UPDATE would wait on
      * every other claimer's, who wait on ours (a deadlock). No key column of a payment ever changes.
      */
-    private static final String LOCK = "SELECT " + COLUMNS + " FROM payments WHERE id = ? AND merchant_id = ? FOR NO KEY UPDATE";
+    private static final Sql LOCK = Sql.of("""
+            SELECT * FROM payments WHERE id = :payment_id AND merchant_id = :merchant_id FOR NO KEY UPDATE""");
 
-    private static final String START_ACTION = """
-            UPDATE payments SET pending_action = ?, pending_amount = ?, pending_reason = ?, pending_key = ?,
-                                pending_since = now(), attempt_until = now() + make_interval(secs => ?)
-            WHERE id = ? AND status = 'requires_capture' AND pending_action IS NULL
-            RETURNING attempt_until""";
+    /** An action's phase 1, on the locked payment: the capture or cancel under way, leased to this attempt. */
+    private static final Sql START_ACTION = Sql.of("""
+            UPDATE payments
+            SET pending_action = :action, pending_amount = :amount, pending_reason = :reason,
+                pending_key = :idempotency_key, pending_since = now(),
+                attempt_until = now() + make_interval(secs => :lease_seconds)
+            WHERE id = :payment_id AND status = 'requires_capture' AND pending_action IS NULL
+            RETURNING *""");
 
-    /** A capture's phase 3, if it is still under way. */
-    private static final String FINISH_CAPTURE = """
-            UPDATE payments SET status = 'succeeded', amount_capturable = 0, amount_captured = ?,
-                                pending_action = NULL, pending_amount = NULL, pending_reason = NULL, pending_key = NULL,
-                                pending_since = NULL, attempt_until = NULL
-            WHERE id = ? AND pending_action = 'capture'
-            RETURNING id AS resource_id""";
+    /** A capture's phase 3, if it is still under way, with its event and the key's answer (as FINISH_CREATE). */
+    private static final Sql FINISH_CAPTURE = Sql.of("""
+            WITH finished AS (
+                UPDATE payments
+                SET status = 'succeeded', amount_capturable = 0, amount_captured = :amount_captured,
+                    pending_action = NULL, pending_amount = NULL, pending_reason = NULL, pending_key = NULL,
+                    pending_since = NULL, attempt_until = NULL
+                WHERE id = :payment_id AND pending_action = 'capture'
+                RETURNING id),
+            reported AS (
+                INSERT INTO events (id, merchant_id, type, object_id, data)
+                SELECT :event_id, :merchant_id, :event_type, id, jsonb_build_object('object', CAST(:event_object AS jsonb))
+                FROM finished),
+            answered AS (
+                UPDATE idempotency_keys k
+                SET response_status = :response_status, response_body = :response_body,
+                    response_location = :response_location
+                FROM finished
+                WHERE k.merchant_id = :merchant_id AND k.idempotency_key = :idempotency_key
+                  AND k.resource_id = finished.id AND k.response_status IS NULL)
+            SELECT count(*) AS finished FROM finished""");
 
-    /** A cancel's phase 3, if it is still under way. */
-    private static final String FINISH_CANCEL = """
-            UPDATE payments SET status = 'canceled', amount_capturable = 0, canceled_at = ?,
-                                cancellation_reason = pending_reason,
-                                pending_action = NULL, pending_amount = NULL, pending_reason = NULL, pending_key = NULL,
-                                pending_since = NULL, attempt_until = NULL
-            WHERE id = ? AND pending_action = 'cancel'
-            RETURNING id AS resource_id""";
+    /** A cancel's phase 3, if it is still under way, with its event and the key's answer (as FINISH_CREATE). */
+    private static final Sql FINISH_CANCEL = Sql.of("""
+            WITH finished AS (
+                UPDATE payments
+                SET status = 'canceled', amount_capturable = 0, canceled_at = :canceled_at,
+                    cancellation_reason = pending_reason,
+                    pending_action = NULL, pending_amount = NULL, pending_reason = NULL, pending_key = NULL,
+                    pending_since = NULL, attempt_until = NULL
+                WHERE id = :payment_id AND pending_action = 'cancel'
+                RETURNING id),
+            reported AS (
+                INSERT INTO events (id, merchant_id, type, object_id, data)
+                SELECT :event_id, :merchant_id, :event_type, id, jsonb_build_object('object', CAST(:event_object AS jsonb))
+                FROM finished),
+            answered AS (
+                UPDATE idempotency_keys k
+                SET response_status = :response_status, response_body = :response_body,
+                    response_location = :response_location
+                FROM finished
+                WHERE k.merchant_id = :merchant_id AND k.idempotency_key = :idempotency_key
+                  AND k.resource_id = finished.id AND k.response_status IS NULL)
+            SELECT count(*) AS finished FROM finished""");
 
-    private static final String TAKE_ACTION_LEASE = """
-            UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
-            WHERE id = ? AND pending_action IS NOT NULL AND pending_key = ? AND attempt_until <= now()
-            RETURNING""" + " " + COLUMNS;
+    /** The lease of the action under way for this key, taken if it has passed (or was given back). */
+    private static final Sql TAKE_ACTION_LEASE = Sql.of("""
+            UPDATE payments SET attempt_until = now() + make_interval(secs => :lease_seconds)
+            WHERE id = :payment_id AND pending_action IS NOT NULL AND pending_key = :idempotency_key
+              AND attempt_until <= now()
+            RETURNING *""");
 
     /** The recovery job's batch of actions left under way, as TAKE_STALE. */
-    private static final String TAKE_STALE_ACTIONS = """
-            UPDATE payments SET attempt_until = now() + make_interval(secs => ?)
+    private static final Sql TAKE_STALE_ACTIONS = Sql.of("""
+            UPDATE payments SET attempt_until = now() + make_interval(secs => :lease_seconds)
             WHERE id IN (SELECT id FROM payments
-                         WHERE pending_action IS NOT NULL AND pending_since < now() - make_interval(secs => ?)
+                         WHERE pending_action IS NOT NULL AND pending_since < now() - make_interval(secs => :after_seconds)
                            AND attempt_until <= now()
                          ORDER BY pending_since
-                         LIMIT ?
+                         LIMIT :batch_size
                          FOR UPDATE SKIP LOCKED)
               AND pending_action IS NOT NULL
-            RETURNING""" + " " + COLUMNS;
+            RETURNING *""");
 
     /**
      * The expiry job's batch: authorizations older than the expiry with nothing under way, each
      * started as a cancel (reason abandoned, no key to answer) in the same statement.
      */
-    private static final String START_EXPIRY_CANCELS = """
-            UPDATE payments SET pending_action = 'cancel', pending_reason = 'abandoned', pending_since = now(),
-                                attempt_until = now() + make_interval(secs => ?)
+    private static final Sql START_EXPIRY_CANCELS = Sql.of("""
+            UPDATE payments
+            SET pending_action = 'cancel', pending_reason = 'abandoned', pending_since = now(),
+                attempt_until = now() + make_interval(secs => :lease_seconds)
             WHERE id IN (SELECT id FROM payments
                          WHERE status = 'requires_capture' AND pending_action IS NULL
-                           AND created_at < now() - make_interval(secs => ?)
+                           AND created_at < now() - make_interval(secs => :expiry_seconds)
                          ORDER BY created_at
-                         LIMIT ?
+                         LIMIT :batch_size
                          FOR UPDATE SKIP LOCKED)
               AND status = 'requires_capture' AND pending_action IS NULL
-            RETURNING""" + " " + COLUMNS;
+            RETURNING *""");
 
     private final Database database;
     private final ObjectMapper json;
@@ -160,143 +248,157 @@ public class PaymentStore {
         this.json = json;
     }
 
-    /** A lease on a processing payment: the attempt that holds it, until when. */
-    public record Leased(Payment payment, OffsetDateTime until) {
+    /** A create's phase 1: see {@link #INSERT_KEY_AND_PAYMENT}. Commits by itself. */
+    Claim<LeasedPayment> insertKeyAndPayment(KeyedRequest request, Payment payment, Duration lease,
+            Duration retention) throws SQLException {
+        Sql.Parameters parameters = Sql.with("merchant_id", payment.merchantId)
+                .and("idempotency_key", payment.idempotencyKey)
+                .and("request_fingerprint", request.fingerprint())
+                .and("fingerprint_scheme", RequestFingerprint.CURRENT_SCHEME)
+                .and("payment_id", payment.id)
+                .and("amount", payment.amount)
+                .and("currency", payment.currency)
+                .and("payment_method", payment.paymentMethod)
+                .and("description", payment.description)
+                .and("metadata", StringMaps.write(json, payment.metadata))
+                .and("created_at", payment.createdAt)
+                .and("processor_key", payment.processorKey)
+                .and("capture_method", payment.captureMethod)
+                .and("lease_seconds", Database.seconds(lease))
+                .and("retention_seconds", Database.seconds(retention));
+        return database.<Claim<LeasedPayment>>one(INSERT_KEY_AND_PAYMENT, parameters, row -> {
+            OffsetDateTime leasedUntil = row.getObject("attempt_until", OffsetDateTime.class);
+            if (leasedUntil != null) {
+                return new Claim.Started<>(new LeasedPayment(payment, leasedUntil));
+            }
+            return row.getString("request_fingerprint") != null
+                    ? new Claim.Taken<>(StoredKey.read(row))
+                    : new Claim.TakenUnseen<>();
+        }).orElseThrow();
     }
 
-    /** Phase 1: the payment, processing and leased for {@code lease}, as what its key's claim creates. */
-    public IdempotencyStore.Creation<Leased> processing(Payment payment, Duration lease) {
-        String metadata = StringMaps.write(json, payment.metadata);
-        return new IdempotencyStore.Creation<>() {
-            @Override
-            public UUID id() {
-                return payment.id;
-            }
-
-            @Override
-            public String insert() {
-                return INSERT_PROCESSING;
-            }
-
-            @Override
-            public int bind(PreparedStatement insert, int from) throws SQLException {
-                insert.setString(from, payment.merchantId);
-                insert.setLong(from + 1, payment.amount);
-                insert.setString(from + 2, payment.currency);
-                insert.setString(from + 3, payment.paymentMethod);
-                insert.setString(from + 4, payment.description);
-                insert.setString(from + 5, metadata);
-                insert.setObject(from + 6, payment.createdAt.atOffset(ZoneOffset.UTC));
-                insert.setString(from + 7, payment.processorKey);
-                insert.setString(from + 8, payment.idempotencyKey);
-                insert.setString(from + 9, payment.captureMethod);
-                insert.setDouble(from + 10, Database.seconds(lease));
-                return from + 11;
-            }
-
-            @Override
-            public Leased created(ResultSet row, int column) throws SQLException {
-                return new Leased(payment, row.getObject(column, OffsetDateTime.class));
-            }
-        };
+    /** A create's phase 3: see {@link #FINISH_CREATE}. False if another attempt finished the payment first. */
+    boolean finishCreate(Payment payment, StoredAnswer answer, Event event) throws SQLException {
+        return finished(FINISH_CREATE, Sql.with("payment_id", payment.id)
+                .and("status", payment.status.value())
+                .and("decline_code", payment.declineCode)
+                .and("processor_charge_id", payment.processorChargeId)
+                .and("amount_capturable", payment.amountCapturable)
+                .and("amount_captured", payment.amountCaptured), payment.merchantId, payment.idempotencyKey, answer, event);
     }
 
-    /** A create's phase 3, as the completion of its key: the payment as the outcome leaves it. */
-    public IdempotencyStore.Completion finished(Payment payment, IdempotencyStore.Event event) {
-        return IdempotencyStore.Completion.of(FINISH, event, (finish, from) -> {
-            finish.setString(from, payment.status.value());
-            finish.setString(from + 1, payment.declineCode);
-            finish.setString(from + 2, payment.processorChargeId);
-            finish.setLong(from + 3, payment.amountCapturable);
-            finish.setLong(from + 4, payment.amountCaptured);
-            finish.setObject(from + 5, payment.id);
-            return from + 6;
-        });
+    /** A capture's phase 3: the payment captured for {@code amount}. False if another attempt finished it first. */
+    boolean finishCapture(Payment payment, String idempotencyKey, StoredAnswer answer, Event event)
+            throws SQLException {
+        return finished(FINISH_CAPTURE, Sql.with("payment_id", payment.id)
+                .and("amount_captured", payment.amountCaptured), payment.merchantId, idempotencyKey, answer, event);
     }
 
-    /** A capture's phase 3: the payment captured for {@code amount}. */
-    public IdempotencyStore.Completion captured(UUID paymentId, long amount, IdempotencyStore.Event event) {
-        return IdempotencyStore.Completion.of(FINISH_CAPTURE, event, (finish, from) -> {
-            finish.setLong(from, amount);
-            finish.setObject(from + 1, paymentId);
-            return from + 2;
-        });
+    /** A cancel's phase 3: the payment canceled, for the reason its cancel was started with. */
+    boolean finishCancel(Payment payment, String idempotencyKey, StoredAnswer answer, Event event)
+            throws SQLException {
+        return finished(FINISH_CANCEL, Sql.with("payment_id", payment.id)
+                .and("canceled_at", payment.canceledAt), payment.merchantId, idempotencyKey, answer, event);
     }
 
-    /** A cancel's phase 3: the payment canceled at {@code at}, for the reason its cancel was started with. */
-    public IdempotencyStore.Completion canceled(UUID paymentId, Instant at, IdempotencyStore.Event event) {
-        return IdempotencyStore.Completion.of(FINISH_CANCEL, event, (finish, from) -> {
-            finish.setObject(from, at.atOffset(ZoneOffset.UTC));
-            finish.setObject(from + 1, paymentId);
-            return from + 2;
-        });
+    /** A phase 3 statement, its change bound already, with its event and answer; whether it changed the payment. */
+    private boolean finished(Sql statement, Sql.Parameters change, String merchantId, String idempotencyKey,
+            StoredAnswer answer, Event event) throws SQLException {
+        Sql.Parameters parameters = change.and("merchant_id", merchantId)
+                .and("idempotency_key", idempotencyKey)
+                .and("event_id", event.id())
+                .and("event_type", event.type())
+                .and("event_object", event.object())
+                .and("response_status", answer.status())
+                .and("response_body", answer.body())
+                .and("response_location", answer.location());
+        return database.one(statement, parameters, row -> row.getLong("finished") == 1).orElseThrow();
+    }
+
+    /** Whether the merchant has this payment. */
+    public boolean exists(String merchantId, UUID paymentId) throws SQLException {
+        return database.one(EXISTS, Sql.with("payment_id", paymentId).and("merchant_id", merchantId),
+                row -> row.getBoolean("found")).orElseThrow();
     }
 
     /** The merchant's payment, locked until the end of the transaction; empty if there is none. */
     public Optional<Payment> lock(String merchantId, UUID paymentId) throws SQLException {
-        return database.one(LOCK, row -> leased(row).payment(), paymentId, merchantId);
+        return database.one(LOCK, Sql.with("payment_id", paymentId).and("merchant_id", merchantId),
+                row -> leased(row).payment());
     }
 
     /**
      * An action's phase 1 (in the transaction that locked the payment): the capture or cancel is
      * under way, for the key {@code idempotencyKey}, leased for {@code lease}.
      */
-    public Leased startAction(Payment payment, String action, Long amount, String reason, String idempotencyKey,
+    LeasedPayment startAction(Payment payment, String action, Long amount, String reason, String idempotencyKey,
             Duration lease) throws SQLException {
-        OffsetDateTime until = database.one(START_ACTION, row -> row.getObject(1, OffsetDateTime.class),
-                        action, amount, reason, idempotencyKey, Database.seconds(lease), payment.id)
+        return database.one(START_ACTION, Sql.with("payment_id", payment.id)
+                        .and("action", action)
+                        .and("amount", amount)
+                        .and("reason", reason)
+                        .and("idempotency_key", idempotencyKey)
+                        .and("lease_seconds", Database.seconds(lease)), this::leased)
                 .orElseThrow(() -> new IllegalStateException("payment " + payment.id + " changed under its row lock"));
-        payment.pendingAction = action;
-        payment.pendingAmount = amount;
-        payment.pendingReason = reason;
-        payment.pendingKey = idempotencyKey;
-        return new Leased(payment, until);
     }
 
     /** Takes the lease of the action under way for this key if it has passed (or was given back). */
-    public Optional<Leased> takeActionLease(UUID paymentId, String idempotencyKey, Duration lease) throws SQLException {
-        return database.one(TAKE_ACTION_LEASE, this::leased, Database.seconds(lease), paymentId, idempotencyKey);
+    Optional<LeasedPayment> takeActionLease(UUID paymentId, String idempotencyKey, Duration lease) throws SQLException {
+        return database.one(TAKE_ACTION_LEASE, Sql.with("payment_id", paymentId)
+                .and("idempotency_key", idempotencyKey)
+                .and("lease_seconds", Database.seconds(lease)), this::leased);
     }
 
     /** Takes the lease of a processing payment whose lease has passed (or was given back); empty if not. */
-    public Optional<Leased> takeLease(UUID paymentId, Duration lease) throws SQLException {
-        return database.one(TAKE_LEASE, this::leased, Database.seconds(lease), paymentId);
+    Optional<LeasedPayment> takeLease(UUID paymentId, Duration lease) throws SQLException {
+        return database.one(TAKE_LEASE, Sql.with("payment_id", paymentId)
+                .and("lease_seconds", Database.seconds(lease)), this::leased);
     }
 
     /**
-     * Gives a lease back, so that the next attempt (a retry, the recovery job) need not wait for it
-     * to pass; only if it is still this attempt's.
+     * Gives a lease back, only if it is still this attempt's, so that the next attempt (a retry,
+     * the recovery job) need not wait for it to pass; if this fails, the lease simply passes.
      */
-    public void giveBack(Leased lease) throws SQLException {
-        database.update(GIVE_BACK_LEASE, lease.payment().id, lease.until());
+    void giveBack(LeasedPayment leased) {
+        try {
+            autocommit(() -> database.update(GIVE_BACK_LEASE, Sql.with("payment_id", leased.payment().id)
+                    .and("until", leased.until())));
+        } catch (RuntimeException e) {
+            LOG.debugf("could not give back the lease of payment %s: %s", leased.payment().id, e.getMessage());
+        }
     }
 
     /** Leases up to {@code limit} payments processing for longer than {@code after}, with no attempt running. */
-    public List<Leased> takeStale(Duration after, int limit, Duration lease) throws SQLException {
-        return database.list(TAKE_STALE, this::leased, Database.seconds(lease), Database.seconds(after), limit);
+    List<LeasedPayment> takeStale(Duration after, int limit, Duration lease) throws SQLException {
+        return database.list(TAKE_STALE, Sql.with("lease_seconds", Database.seconds(lease))
+                .and("after_seconds", Database.seconds(after))
+                .and("batch_size", limit), this::leased);
     }
 
     /** Leases up to {@code limit} payments whose action has been under way for longer than {@code after}, unleased. */
-    public List<Leased> takeStaleActions(Duration after, int limit, Duration lease) throws SQLException {
-        return database.list(TAKE_STALE_ACTIONS, this::leased, Database.seconds(lease), Database.seconds(after), limit);
+    List<LeasedPayment> takeStaleActions(Duration after, int limit, Duration lease) throws SQLException {
+        return database.list(TAKE_STALE_ACTIONS, Sql.with("lease_seconds", Database.seconds(lease))
+                .and("after_seconds", Database.seconds(after))
+                .and("batch_size", limit), this::leased);
     }
 
     /** Starts a cancel (abandoned) of up to {@code limit} authorizations older than {@code expiry}. */
-    public List<Leased> startExpiryCancels(Duration expiry, int limit, Duration lease) throws SQLException {
-        return database.list(START_EXPIRY_CANCELS, this::leased, Database.seconds(lease), Database.seconds(expiry), limit);
+    List<LeasedPayment> startExpiryCancels(Duration expiry, int limit, Duration lease) throws SQLException {
+        return database.list(START_EXPIRY_CANCELS, Sql.with("lease_seconds", Database.seconds(lease))
+                .and("expiry_seconds", Database.seconds(expiry))
+                .and("batch_size", limit), this::leased);
     }
 
-    /**
-     * Payments processing or with an action under way, and refunds pending, now; and those of them
-     * older than {@code stuckAfter}.
-     */
-    public long[] countProcessing(Duration stuckAfter) throws SQLException {
-        double stuck = Database.seconds(stuckAfter);
-        return database.one(COUNT_PROCESSING, row -> new long[] {row.getLong(1), row.getLong(2)}, stuck, stuck, stuck)
-                .orElseThrow();
+    /** What is under way now, and what of it for longer than {@code stuckAfter}. */
+    record UnderWay(long now, long stuck) {
     }
 
-    private Leased leased(ResultSet row) throws SQLException {
+    UnderWay countUnderWay(Duration stuckAfter) throws SQLException {
+        return database.one(COUNT_UNDER_WAY, Sql.with("stuck_seconds", Database.seconds(stuckAfter)),
+                row -> new UnderWay(row.getLong("under_way"), row.getLong("stuck"))).orElseThrow();
+    }
+
+    private LeasedPayment leased(ResultSet row) throws SQLException {
         Payment payment = new Payment();
         payment.id = row.getObject("id", UUID.class);
         payment.merchantId = row.getString("merchant_id");
@@ -323,6 +425,6 @@ public class PaymentStore {
         payment.pendingAmount = row.getObject("pending_amount", Long.class);
         payment.pendingReason = row.getString("pending_reason");
         payment.pendingKey = row.getString("pending_key");
-        return new Leased(payment, row.getObject("attempt_until", OffsetDateTime.class));
+        return new LeasedPayment(payment, row.getObject("attempt_until", OffsetDateTime.class));
     }
 }

@@ -14,7 +14,8 @@ import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 /**
- * A refund as stored, read through Hibernate; written only by RefundStore: inserted
+ * A refund as stored, read through Hibernate for GET, and the model RefundStore's phase statements
+ * read and write (the table's one model); written only by them: inserted
  * {@code pending}, finished once (a database trigger refuses any other change and moves the
  * payment's refund amounts), never deleted.
  */
@@ -49,8 +50,7 @@ public class Refund extends PanacheEntityBase {
 
     public String currency;
 
-    /** pending, succeeded or failed. */
-    public String status;
+    public RefundStatus status;
 
     /** requested_by_customer, duplicate, fraudulent, or none. */
     public String reason;

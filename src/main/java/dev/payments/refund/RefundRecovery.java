@@ -3,10 +3,13 @@ package dev.payments.refund;
 import static dev.payments.database.DatabaseException.autocommit;
 
 import dev.payments.config.PaymentsConfig;
-import dev.payments.problem.ProblemException;
+import dev.payments.idempotency.Finish;
+import dev.payments.idempotency.StillUnknown;
+import dev.payments.processor.AttemptLease;
 import dev.payments.processor.PaymentProcessor;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -20,16 +23,19 @@ public class RefundRecovery {
 
     private static final Logger LOG = Logger.getLogger(RefundRecovery.class);
 
-    private final RefundService refunds;
+    private final CreateRefund refunds;
     private final RefundStore store;
     private final PaymentProcessor processor;
     private final PaymentsConfig.Processor config;
+    private final Duration lease;
 
-    RefundRecovery(RefundService refunds, RefundStore store, PaymentProcessor processor, PaymentsConfig config) {
+    RefundRecovery(CreateRefund refunds, RefundStore store, PaymentProcessor processor, PaymentsConfig config,
+            AttemptLease lease) {
         this.refunds = refunds;
         this.store = store;
         this.processor = processor;
         this.config = config.processor();
+        this.lease = lease.duration();
     }
 
     @Scheduled(identity = "refund-recovery", every = "${payments.processor.recovery-interval}",
@@ -38,13 +44,15 @@ public class RefundRecovery {
         if (!processor.isAvailable()) {
             return;
         }
-        for (RefundStore.Leased leased : autocommit(() -> store.takeStale(config.recoveryAfter(),
-                config.recoveryBatchSize(), refunds.lease()))) {
+        for (LeasedRefund leased : autocommit(() -> store.takeStale(config.recoveryAfter(), config.recoveryBatchSize(),
+                lease))) {
             try {
-                refunds.drive(leased, true);
-                LOG.infof("refund finished merchant=%s refund_id=%s", leased.refund().merchantId, leased.refund().id);
-            } catch (ProblemException e) {
-                LOG.debugf("refund %s still pending", leased.refund().id);
+                Finish finish = refunds.finish(leased, true);
+                if (finish instanceof StillUnknown) {
+                    LOG.debugf("refund %s still pending", leased.refund().id);
+                } else {
+                    LOG.infof("refund finished merchant=%s refund_id=%s", leased.refund().merchantId, leased.refund().id);
+                }
             } catch (RuntimeException e) {
                 LOG.warnf("finishing refund %s failed: %s", leased.refund().id, e.getMessage());
             }

@@ -1,8 +1,8 @@
 package dev.payments.refund;
 
 import dev.payments.http.Pages;
+import dev.payments.http.PaymentsApi;
 import dev.payments.merchant.CurrentMerchant;
-import dev.payments.payment.PaymentsApi;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import io.quarkus.security.Authenticated;
@@ -19,7 +19,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** GET /refunds/{id}; refunds are made and listed under their payment (PaymentResource). */
+/** GET /refunds/{id}; refunds are made and listed under their payment (PaymentRefundsResource). */
 @Path("/refunds")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,10 +27,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = PaymentsApi.BEARER)
 public class RefundResource {
 
-    private final RefundService refunds;
+    private final RefundQueries refunds;
     private final CurrentMerchant merchant;
 
-    RefundResource(RefundService refunds, CurrentMerchant merchant) {
+    RefundResource(RefundQueries refunds, CurrentMerchant merchant) {
         this.refunds = refunds;
         this.merchant = merchant;
     }

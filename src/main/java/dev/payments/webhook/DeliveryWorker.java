@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.config.PaymentsConfig;
 import dev.payments.event.EventResponse;
-import dev.payments.idempotency.IdempotencyStore;
+import dev.payments.event.Event;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -135,7 +135,7 @@ public class DeliveryWorker {
     }
 
     /** An event this instance has just committed: its deliveries, if it has any, are due now. */
-    void onEvent(@Observes IdempotencyStore.Reported written) {
+    void onEvent(@Observes Event.Committed written) {
         if (merchants.contains(written.merchantId())) {
             wake();
         }

@@ -2,9 +2,9 @@ package dev.payments.webhook;
 
 import dev.payments.http.IdempotentResponses;
 import dev.payments.http.Pages;
+import dev.payments.http.PaymentsApi;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.merchant.CurrentMerchant;
-import dev.payments.payment.PaymentsApi;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import io.quarkus.security.Authenticated;
@@ -34,11 +34,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = PaymentsApi.BEARER)
 public class RedeliveryResource {
 
-    private final WebhookEndpointService endpoints;
+    private final RedeliverEvent redeliver;
     private final CurrentMerchant merchant;
 
-    RedeliveryResource(WebhookEndpointService endpoints, CurrentMerchant merchant) {
-        this.endpoints = endpoints;
+    RedeliveryResource(RedeliverEvent redeliver, CurrentMerchant merchant) {
+        this.redeliver = redeliver;
         this.merchant = merchant;
     }
 
@@ -61,6 +61,6 @@ public class RedeliveryResource {
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         UUID eventId = Pages.uuid(id).orElseThrow(() -> Problems.notFound("No event " + id + " for this merchant."));
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> endpoints.redeliver(merchantId, key, eventId));
+        return IdempotentResponses.onWorker(() -> redeliver.run(merchantId, key, eventId));
     }
 }

@@ -2,9 +2,9 @@ package dev.payments.webhook;
 
 import dev.payments.http.IdempotentResponses;
 import dev.payments.http.Pages;
+import dev.payments.http.PaymentsApi;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.merchant.CurrentMerchant;
-import dev.payments.payment.PaymentsApi;
 import dev.payments.problem.Problem;
 import dev.payments.problem.Problems;
 import io.quarkus.security.Authenticated;
@@ -41,10 +41,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = PaymentsApi.BEARER)
 public class WebhookEndpointResource {
 
+    private final RegisterWebhookEndpoint register;
+    private final RotateWebhookSecret rotateSecret;
     private final WebhookEndpointService endpoints;
     private final CurrentMerchant merchant;
 
-    WebhookEndpointResource(WebhookEndpointService endpoints, CurrentMerchant merchant) {
+    WebhookEndpointResource(RegisterWebhookEndpoint register, RotateWebhookSecret rotateSecret,
+            WebhookEndpointService endpoints, CurrentMerchant merchant) {
+        this.register = register;
+        this.rotateSecret = rotateSecret;
         this.endpoints = endpoints;
         this.merchant = merchant;
     }
@@ -72,7 +77,7 @@ public class WebhookEndpointResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> endpoints.create(merchantId, key, request));
+        return IdempotentResponses.onWorker(() -> register.run(merchantId, key, request));
     }
 
     @GET
@@ -128,7 +133,7 @@ public class WebhookEndpointResource {
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         UUID endpointId = endpointId(id);
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> endpoints.rotateSecret(merchantId, key, endpointId));
+        return IdempotentResponses.onWorker(() -> rotateSecret.run(merchantId, key, endpointId));
     }
 
     @GET

@@ -1,4 +1,4 @@
-package dev.payments.payment;
+package dev.payments.database;
 
 import java.security.SecureRandom;
 import java.util.UUID;

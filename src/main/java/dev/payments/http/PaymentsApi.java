@@ -1,4 +1,4 @@
-package dev.payments.payment;
+package dev.payments.http;
 
 import dev.payments.problem.Problem;
 import jakarta.ws.rs.core.Application;

@@ -6,39 +6,43 @@ import dev.payments.problem.Problem;
 import dev.payments.problem.ProblemMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Writes the answers operations store on their keys, as they will be replayed. */
+/**
+ * Writes the answers operations store on their keys, as they are sent and will be replayed: the
+ * same JSON as the resource itself would write.
+ */
 @ApplicationScoped
-public class Answers {
+public class AnswerWriter {
 
     private final ObjectMapper json;
     private final ProblemMapper problems;
 
-    Answers(ObjectMapper json, ProblemMapper problems) {
+    AnswerWriter(ObjectMapper json, ProblemMapper problems) {
         this.json = json;
         this.problems = problems;
     }
 
     /** 201 with the created resource and its Location. */
-    public StoredKey.Answer created(Object body, String location) {
-        return new StoredKey.Answer(201, write(body), location);
+    public StoredAnswer created(Object body, String location) {
+        return new StoredAnswer(201, write(body), location);
     }
 
     /** 200 with the changed resource. */
-    public StoredKey.Answer ok(Object body) {
-        return new StoredKey.Answer(200, write(body), null);
+    public StoredAnswer ok(Object body) {
+        return new StoredAnswer(200, write(body), null);
     }
 
     /** 202 with what was scheduled. */
-    public StoredKey.Answer accepted(Object body) {
-        return new StoredKey.Answer(202, write(body), null);
+    public StoredAnswer accepted(Object body) {
+        return new StoredAnswer(202, write(body), null);
     }
 
     /** A problem that is the operation's outcome (a decline, a state error), replayed like a success. */
-    public StoredKey.Answer problem(Problem problem) {
-        return new StoredKey.Answer(problem.status(), problems.write(problem), null);
+    public StoredAnswer problem(Problem problem) {
+        return new StoredAnswer(problem.status(), problems.write(problem), null);
     }
 
-    private String write(Object body) {
+    /** JSON as stored in the database (an event's object, say). */
+    public String write(Object body) {
         try {
             return json.writeValueAsString(body);
         } catch (JsonProcessingException e) {
