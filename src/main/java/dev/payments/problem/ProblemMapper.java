@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.DatabaseFailures;
 import dev.payments.http.RequestBodyPolicy;
+import dev.payments.http.Routes;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -22,9 +24,11 @@ public class ProblemMapper {
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
 
     private final ObjectMapper json;
+    private final Routes routes;
 
-    public ProblemMapper(ObjectMapper json) {
+    public ProblemMapper(ObjectMapper json, Routes routes) {
         this.json = json;
+        this.routes = routes;
     }
 
     @ServerExceptionMapper
@@ -45,13 +49,23 @@ public class ProblemMapper {
         int status = e.getResponse().getStatus();
         return toResponse(switch (status) {
             case 400 -> Problems.malformedJson("The request body could not be read.");
-            case 404 -> Problems.notFound("There is no resource at this path.");
-            case 405 -> Problems.methodNotAllowed(allowedMethods(request.path()));
+            case 404 -> routedElsewhere(request) ? Problems.methodNotAllowed(routes.allowed(request.path()))
+                    : Problems.notFound("There is no resource at this path.");
+            case 405 -> Problems.methodNotAllowed(routes.allowed(request.path()));
             case 406 -> Problems.notAcceptable();
             case 413 -> Problems.payloadTooLarge(RequestBodyPolicy.MAX_BODY_BYTES);
             case 415 -> Problems.unsupportedMediaType();
             default -> status < 500 ? otherClientError(status) : unexpectedProblem(e);
         });
+    }
+
+    /**
+     * The path is one of ours but not with this method: a 405. RESTEasy answers 404 when the path
+     * is matched by a resource class other than the one that has it (/payments/{id}/refunds, say).
+     */
+    private boolean routedElsewhere(HttpServerRequest request) {
+        String allowed = routes.allowed(request.path());
+        return allowed != null && !List.of(allowed.split(", ")).contains(request.method().name());
     }
 
     private static ProblemException otherClientError(int status) {
@@ -80,11 +94,6 @@ public class ProblemMapper {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize a problem", e);
         }
-    }
-
-    /** The Allow header of a 405 (RFC 9110 requires it); RESTEasy does not supply it. */
-    private static String allowedMethods(String path) {
-        return path.equals("/payments") || path.equals("/payments/") ? "GET, POST" : "GET";
     }
 
     /**

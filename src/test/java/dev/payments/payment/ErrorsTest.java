@@ -218,4 +218,16 @@ class ErrorsTest {
         response.then().header("Allow", containsString("POST"));
         assertCleanProblem(as(ACME_KEY).contentType(ContentType.JSON).body("{}").put("/payments/" + java.util.UUID.randomUUID()), 405);
     }
+
+    @Test
+    void allowNamesTheMethodsTheRouteHas() {
+        as(ACME_KEY).put("/webhook_endpoints").then().statusCode(405).header("Allow", equalTo("GET, POST"));
+        as(ACME_KEY).get("/payments/" + java.util.UUID.randomUUID() + "/capture").then().statusCode(405)
+                .header("Allow", equalTo("POST"));
+        as(ACME_KEY).delete("/payments/").then().statusCode(405).header("Allow", equalTo("GET, POST"));
+        as(ACME_KEY).post("/refunds/" + java.util.UUID.randomUUID()).then().statusCode(405)
+                .header("Allow", equalTo("GET"));
+        as(ACME_KEY).put("/payments/" + java.util.UUID.randomUUID() + "/refunds").then().statusCode(405)
+                .header("Allow", equalTo("GET, POST"));
+    }
 }

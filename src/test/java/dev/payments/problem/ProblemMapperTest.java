@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 /** The last resort: what an exception no other mapper claims becomes. */
 class ProblemMapperTest {
 
-    private final ProblemMapper mapper = new ProblemMapper(new ObjectMapper());
+    // no routes: none of these is a 405
+    private final ProblemMapper mapper = new ProblemMapper(new ObjectMapper(), null);
 
     @Test
     void aValueTheDatabaseRefusedIs400NotARetryable500() {
