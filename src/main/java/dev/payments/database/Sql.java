@@ -75,11 +75,6 @@ public final class Sql {
         return new Parameters().and(name, value);
     }
 
-    /** A statement without parameters. */
-    public static Parameters none() {
-        return new Parameters();
-    }
-
     /** Values by name, in the order given. */
     public static final class Parameters {
         private final Map<String, Object> values = new LinkedHashMap<>();

@@ -9,6 +9,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -31,7 +32,7 @@ public class IdempotentRequests {
      * cleanup job, or forgotten by another request reusing it): three claims cover that; more
      * means a bug.
      */
-    public static final int MAX_CLAIMS = 3;
+    private static final int MAX_CLAIMS = 3;
 
     /** First pause of a request waiting for another's outcome; doubled up to {@link #MAX_POLL}. */
     private static final Duration FIRST_POLL = Duration.ofMillis(10);
@@ -62,9 +63,9 @@ public class IdempotentRequests {
      * the fields of the request as scheme 1 wrote them (null if that scheme could not have seen it).
      */
     public KeyedRequest request(String merchantId, IdempotencyKey key, String method, String path,
-            Object normalizedBody, Supplier<java.util.Map<String, Object>> legacyV1) {
+            Object normalizedBody, Supplier<Map<String, Object>> legacyV1) {
         return new KeyedRequest(merchantId, key, fingerprints.of(method, path, normalizedBody), () -> {
-            java.util.Map<String, Object> fields = legacyV1.get();
+            Map<String, Object> fields = legacyV1.get();
             return fields == null ? null : fingerprints.legacyV1(method, path, fields);
         });
     }
@@ -134,14 +135,22 @@ public class IdempotentRequests {
     }
 
     /**
-     * What a request whose key was taken already is told: the answer replayed; a 422 for another
-     * request; while the operation is under way, its answer once there is one (waiting, holding
-     * no transaction and no connection between looks), or its outcome after taking it over if its
-     * attempt gave up or its lease passed; a 409 after the lock timeout. Empty when the key is
-     * free again (it expired): phase 1 runs again, the {@code claims}-th time.
+     * What the request is told when phase 1 did not start the operation (the caller carries a
+     * {@link Claim.Started} on to phases 2 and 3): the answer phase 1 gave; for a key taken already,
+     * the answer replayed, a 422 for another request, or, while the operation is under way, its
+     * answer once there is one (waiting, holding no transaction and no connection between looks)
+     * or its outcome after taking it over if its attempt gave up or its lease passed, and a 409
+     * after the lock timeout. Empty when the key is free again (it expired): phase 1 runs again,
+     * the {@code claims}-th time.
      */
-    public <A> Optional<Outcome> outcomeOfTaken(KeyedRequest request, Claim<A> claim, Resumable<A> operation,
+    public <A> Optional<Outcome> outcomeOfClaim(KeyedRequest request, Claim<A> claim, Resumable<A> operation,
             int claims) {
+        if (claim instanceof Claim.Started<A>) {
+            throw new IllegalArgumentException("a started operation goes on to phases 2 and 3");
+        }
+        if (claim instanceof Claim.Answered<A> answered) {
+            return Optional.of(new Outcome.Answered(answered.answer(), false));
+        }
         if (claim instanceof Claim.Busy<A>) {
             return Optional.of(keyInUse(request, "its first phase held it too long"));
         }
@@ -173,10 +182,8 @@ public class IdempotentRequests {
      * The same, for an operation done wholly in phase 1 (its answer stored with its claim): its key
      * is never seen unanswered but while the claim is committing.
      */
-    public Optional<Outcome> outcomeOfTaken(KeyedRequest request, Claim<?> claim, int claims) {
-        @SuppressWarnings("unchecked")
-        Claim<Void> done = (Claim<Void>) claim;
-        return outcomeOfTaken(request, done, NOTHING_UNDER_WAY, claims);
+    public Optional<Outcome> outcomeOfClaim(KeyedRequest request, Claim<Void> claim, int claims) {
+        return outcomeOfClaim(request, claim, NOTHING_UNDER_WAY, claims);
     }
 
     private static final Resumable<Void> NOTHING_UNDER_WAY = new NothingUnderWay();

@@ -85,14 +85,11 @@ public class CancelPayment implements Resumable<LeasedPayment> {
                 }
                 return new Claim.Started<>(store.startAction(payment, ACTION, null, reason, key.value(), lease));
             });
-            if (claim instanceof Claim.Answered<LeasedPayment> refused) {
-                return new Outcome.Answered(refused.answer(), false);
-            }
             if (claim instanceof Claim.Started<LeasedPayment> started) {
                 // Phases 2 and 3
                 return keys.outcomeOfFirstAttempt(keyed, paymentId, finish(started.attempt(), false));
             }
-            Optional<Outcome> answered = keys.outcomeOfTaken(keyed, claim, this, claims);
+            Optional<Outcome> answered = keys.outcomeOfClaim(keyed, claim, this, claims);
             if (answered.isPresent()) {
                 return answered.get();
             }

@@ -95,7 +95,7 @@ public class CreatePayment implements Resumable<LeasedPayment> {
                 // Phases 2 and 3
                 return keys.outcomeOfFirstAttempt(keyed, payment.id, finish(started.attempt(), false));
             }
-            Optional<Outcome> answered = keys.outcomeOfTaken(keyed, claim, this, claims);
+            Optional<Outcome> answered = keys.outcomeOfClaim(keyed, claim, this, claims);
             if (answered.isPresent()) {
                 return answered.get();
             }

@@ -49,8 +49,7 @@ public class ProblemMapper {
         int status = e.getResponse().getStatus();
         return toResponse(switch (status) {
             case 400 -> Problems.malformedJson("The request body could not be read.");
-            case 404 -> routedElsewhere(request) ? Problems.methodNotAllowed(routes.allowed(request.path()))
-                    : Problems.notFound("There is no resource at this path.");
+            case 404 -> otherMethodsOnly(request);
             case 405 -> Problems.methodNotAllowed(routes.allowed(request.path()));
             case 406 -> Problems.notAcceptable();
             case 413 -> Problems.payloadTooLarge(RequestBodyPolicy.MAX_BODY_BYTES);
@@ -60,12 +59,15 @@ public class ProblemMapper {
     }
 
     /**
-     * The path is one of ours but not with this method: a 405. RESTEasy answers 404 when the path
-     * is matched by a resource class other than the one that has it (/payments/{id}/refunds, say).
+     * A 404 from routing whose path is one of ours with other methods is a 405: RESTEasy answers 404
+     * when the path is matched by a resource class other than the one that has it
+     * (/payments/{id}/refunds, say).
      */
-    private boolean routedElsewhere(HttpServerRequest request) {
+    private ProblemException otherMethodsOnly(HttpServerRequest request) {
         String allowed = routes.allowed(request.path());
-        return allowed != null && !List.of(allowed.split(", ")).contains(request.method().name());
+        return allowed != null && !List.of(allowed.split(", ")).contains(request.method().name())
+                ? Problems.methodNotAllowed(allowed)
+                : Problems.notFound("There is no resource at this path.");
     }
 
     private static ProblemException otherClientError(int status) {

@@ -100,14 +100,11 @@ public class CreateRefund implements Resumable<LeasedRefund> {
                 Refund refund = newRefund(refundId, payment, key, request);
                 return new Claim.Started<>(store.insertPending(refund, payment.processorChargeId, lease));
             });
-            if (claim instanceof Claim.Answered<LeasedRefund> refused) {
-                return new Outcome.Answered(refused.answer(), false);
-            }
             if (claim instanceof Claim.Started<LeasedRefund> started) {
                 // Phases 2 and 3
                 return keys.outcomeOfFirstAttempt(keyed, refundId, finish(started.attempt(), false));
             }
-            Optional<Outcome> answered = keys.outcomeOfTaken(keyed, claim, this, claims);
+            Optional<Outcome> answered = keys.outcomeOfClaim(keyed, claim, this, claims);
             if (answered.isPresent()) {
                 return answered.get();
             }

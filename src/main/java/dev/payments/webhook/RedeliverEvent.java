@@ -55,12 +55,9 @@ public class RedeliverEvent {
                 LOG.infof("event redelivery merchant=%s event_id=%s endpoints=%d", merchantId, eventId, scheduled.size());
                 return new Claim.Answered<>(keys.answer(keyed, answers.accepted(new Redelivery(eventId, scheduled))));
             });
-            if (claim instanceof Claim.Answered<Void> answered) {
-                return new Outcome.Answered(answered.answer(), false);
-            }
-            Optional<Outcome> taken = keys.outcomeOfTaken(keyed, claim, claims);
-            if (taken.isPresent()) {
-                return taken.get();
+            Optional<Outcome> outcome = keys.outcomeOfClaim(keyed, claim, claims);
+            if (outcome.isPresent()) {
+                return outcome.get();
             }
         }
     }

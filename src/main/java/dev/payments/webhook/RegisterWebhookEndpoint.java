@@ -81,12 +81,9 @@ public class RegisterWebhookEndpoint {
                         endpoint.enabledEvents());
                 return new Claim.Answered<>(keys.answer(keyed, answers.created(endpoint.response(true), PATH + "/" + id)));
             });
-            if (claim instanceof Claim.Answered<Void> answered) {
-                return new Outcome.Answered(answered.answer(), false);
-            }
-            Optional<Outcome> taken = keys.outcomeOfTaken(keyed, claim, claims);
-            if (taken.isPresent()) {
-                return taken.get();
+            Optional<Outcome> outcome = keys.outcomeOfClaim(keyed, claim, claims);
+            if (outcome.isPresent()) {
+                return outcome.get();
             }
         }
     }

@@ -51,12 +51,9 @@ public class RotateWebhookSecret {
                 LOG.infof("webhook secret rotated merchant=%s endpoint_id=%s", merchantId, id);
                 return new Claim.Answered<>(keys.answer(keyed, answers.ok(endpoint.response(true))));
             });
-            if (claim instanceof Claim.Answered<Void> answered) {
-                return new Outcome.Answered(answered.answer(), false);
-            }
-            Optional<Outcome> taken = keys.outcomeOfTaken(keyed, claim, claims);
-            if (taken.isPresent()) {
-                return taken.get();
+            Optional<Outcome> outcome = keys.outcomeOfClaim(keyed, claim, claims);
+            if (outcome.isPresent()) {
+                return outcome.get();
             }
         }
     }

@@ -48,7 +48,7 @@ class IdempotentRequestsTest {
         Claim<Void> again = claimAndAnswer(repeat, resource, new StoredAnswer(201, "{\"id\":\"other\"}", null));
 
         assertInstanceOf(Claim.TakenUnseen.class, again, "the key was someone's: nothing of this request is stored");
-        Outcome outcome = keys.outcomeOfTaken(repeat, again, 1).orElseThrow();
+        Outcome outcome = keys.outcomeOfClaim(repeat, again, 1).orElseThrow();
         assertEquals(new Outcome.Answered(CREATED, true), outcome);
     }
 
@@ -60,7 +60,7 @@ class IdempotentRequestsTest {
         KeyedRequest other = keys.request(MERCHANT, request.key(), "POST", "/things", Map.of("body", "b"));
         Claim<Void> claim = claimAndAnswer(other, UUID.randomUUID(), CREATED);
 
-        assertEquals(Optional.of(new Outcome.KeyReused()), keys.outcomeOfTaken(other, claim, 1));
+        assertEquals(Optional.of(new Outcome.KeyReused()), keys.outcomeOfClaim(other, claim, 1));
     }
 
     @Test
@@ -75,7 +75,7 @@ class IdempotentRequestsTest {
             keys.inTransaction(() -> new Claim.Answered<Void>(keys.answer(request, CREATED)));
         });
         long started = System.nanoTime();
-        Outcome outcome = keys.outcomeOfTaken(request, claimOnly(request, resource), NEVER_TAKEN_OVER, 1).orElseThrow();
+        Outcome outcome = keys.outcomeOfClaim(request, this.<Void>claimOnly(request, resource), 1).orElseThrow();
         firstAttempt.get(10, TimeUnit.SECONDS);
 
         assertEquals(new Outcome.Answered(CREATED, true), outcome);
@@ -102,7 +102,7 @@ class IdempotentRequestsTest {
             }
         };
 
-        Outcome outcome = keys.outcomeOfTaken(request, this.<String>claimOnly(request, resource), abandoned, 1)
+        Outcome outcome = keys.outcomeOfClaim(request, this.<String>claimOnly(request, resource), abandoned, 1)
                 .orElseThrow();
 
         assertEquals(new Outcome.Answered(CREATED, true), outcome);
@@ -116,7 +116,7 @@ class IdempotentRequestsTest {
         claimOnly(request, resource);
 
         long started = System.nanoTime();
-        Outcome outcome = keys.outcomeOfTaken(request, claimOnly(request, resource), NEVER_TAKEN_OVER, 1).orElseThrow();
+        Outcome outcome = keys.outcomeOfClaim(request, this.<Void>claimOnly(request, resource), 1).orElseThrow();
 
         assertEquals(new Outcome.KeyInUse(), outcome);
         assertTrue(System.nanoTime() - started >= Duration.ofSeconds(4).toNanos(), "it waited the lock timeout (5 s)");
@@ -129,7 +129,7 @@ class IdempotentRequestsTest {
             Claim<Void> claim = this.<Void>claimOnly(request, UUID.randomUUID());
 
             assertInstanceOf(Claim.Busy.class, claim);
-            assertEquals(Optional.of(new Outcome.KeyInUse()), keys.outcomeOfTaken(request, claim, 1));
+            assertEquals(Optional.of(new Outcome.KeyInUse()), keys.outcomeOfClaim(request, claim, 1));
         }
         assertEquals(0, TestDatabase.keyRows(MERCHANT, request.key().value()), "nothing of either is stored");
     }
@@ -141,7 +141,7 @@ class IdempotentRequestsTest {
         TestDatabase.age(MERCHANT, request.key().value(), Duration.ofDays(2));
 
         Claim<Void> taken = claimAndAnswer(request, UUID.randomUUID(), CREATED);
-        assertEquals(Optional.empty(), keys.outcomeOfTaken(request, taken, 1), "free again: claim it anew");
+        assertEquals(Optional.empty(), keys.outcomeOfClaim(request, taken, 1), "free again: claim it anew");
 
         StoredAnswer second = new StoredAnswer(201, "{\"id\":\"second\"}", null);
         assertEquals(new Claim.Answered<Void>(second), claimAndAnswer(request, UUID.randomUUID(), second));
@@ -165,18 +165,6 @@ class IdempotentRequestsTest {
         return keys.request(MERCHANT, new IdempotencyKey("mechanism-" + UUID.randomUUID()), "POST", "/things",
                 Map.of("body", body));
     }
-
-    private static final Resumable<Void> NEVER_TAKEN_OVER = new Resumable<>() {
-        @Override
-        public Optional<Void> takeOver(KeyedRequest request, StoredKey stored) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Finish finishTakenOver(Void attempt) {
-            throw new AssertionError("nothing to take over");
-        }
-    };
 
     private static void sleep(Duration pause) {
         try {
