@@ -50,7 +50,7 @@ public class EventResource {
     public EventList list(
             @QueryParam("type") @Parameter(description = "Only events of this type", schema = @Schema(type = SchemaType.STRING,
                     enumeration = {"payment.succeeded", "payment.declined", "payment.requires_capture", "payment.captured",
-                            "payment.canceled", "refund.succeeded", "refund.failed"})) String type,
+                            "payment.canceled", "payment.failed", "refund.succeeded", "refund.failed"})) String type,
             @QueryParam("limit") @Parameter(description = "Page size, 1 to 100", schema = @Schema(type = SchemaType.INTEGER,
                     minimum = "1", maximum = "100", defaultValue = "20")) String limit,
             @QueryParam("starting_after") @Parameter(description = "Id of the last event of the previous page",

@@ -10,7 +10,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record EventResponse(
         @Schema(example = "019ab5b4-3a1c-7d2e-8f40-6b5c4d3e2f10") UUID id,
         @Schema(enumeration = {"payment.succeeded", "payment.declined", "payment.requires_capture", "payment.captured",
-                "payment.canceled", "refund.succeeded", "refund.failed"}, example = "payment.succeeded") String type,
+                "payment.canceled", "payment.failed", "refund.succeeded", "refund.failed"}, example = "payment.succeeded") String type,
         @Schema(description = "When the change committed, ISO-8601, UTC") Instant createdAt,
         Data data) {
 

@@ -15,12 +15,13 @@ public class Events {
     public static final String PAYMENT_REQUIRES_CAPTURE = "payment.requires_capture";
     public static final String PAYMENT_CAPTURED = "payment.captured";
     public static final String PAYMENT_CANCELED = "payment.canceled";
+    public static final String PAYMENT_FAILED = "payment.failed";
     public static final String REFUND_SUCCEEDED = "refund.succeeded";
     public static final String REFUND_FAILED = "refund.failed";
 
     /** Every type, as the events table's CHECK lists them. */
     public static final Set<String> TYPES = Set.of(PAYMENT_SUCCEEDED, PAYMENT_DECLINED, PAYMENT_REQUIRES_CAPTURE,
-            PAYMENT_CAPTURED, PAYMENT_CANCELED, REFUND_SUCCEEDED, REFUND_FAILED);
+            PAYMENT_CAPTURED, PAYMENT_CANCELED, PAYMENT_FAILED, REFUND_SUCCEEDED, REFUND_FAILED);
 
     private final ObjectMapper json;
     /** Tells this instance's observers (the webhook worker) that an event has committed. */

@@ -41,15 +41,16 @@ import org.jboss.logging.Logger;
  * {@code processing}, leased to this attempt, with the processor key every attempt will use;
  * <li>the processor call, outside any transaction and holding no pooled connection;
  * <li>one statement, committing by itself, records the outcome, its event and the key's answer;
- * only then is the client answered 201 or 402.
+ * only then is the client answered 201, 402 (declined) or 422 (the processor refused the charge as
+ * a request: the payment {@code failed}, nothing was charged).
  * </ol>
  * A request whose key was taken already is answered by the key ({@link IdempotentRequests}): the
  * answer replayed, a 422 for another body, or the wait for the attempt under way, which it takes
  * over (by {@link #takeOver}) if that attempt gave up. If phase 2 ends without an outcome (a
- * timeout, a reset, a 5xx, an open circuit, a crash), the payment stays {@code processing}: a
- * retry with the key, or {@link PaymentRecovery}, finishes it, asking the processor for the charge
- * by the payment's reference first, and charging (with the same processor key) only if there is
- * none.
+ * timeout, a reset, a 5xx, an open circuit, a crash, or the processor rejecting our API key), the
+ * payment stays {@code processing}: a retry with the key, or {@link PaymentRecovery}, finishes it,
+ * asking the processor for the charge by the payment's reference first, and charging (with the
+ * same processor key) only if there is none.
  */
 @ApplicationScoped
 public class CreatePayment implements Resumable<LeasedPayment> {
@@ -154,9 +155,12 @@ public class CreatePayment implements Resumable<LeasedPayment> {
         // Phase 3: the outcome, its event and the key's answer, in one statement
         recordOutcome(payment, outcome);
         PaymentResponse finished = PaymentResponse.of(payment);
-        StoredAnswer answer = payment.status == PaymentStatus.DECLINED
-                ? answers.problem(Problems.cardDeclined(payment.id, payment.declineCode))
-                : answers.created(finished, PATH + "/" + payment.id);
+        StoredAnswer answer = switch (payment.status) {
+            case DECLINED -> answers.problem(Problems.cardDeclined(payment.id, payment.declineCode));
+            case FAILED -> answers.problem(Problems.paymentFailed(payment.id, payment.failureCode,
+                    ((ChargeOutcome.Refused) outcome).message()));
+            default -> answers.created(finished, PATH + "/" + payment.id);
+        };
         Event event = events.of(eventType(payment.status), finished);
         if (!autocommit(() -> store.finishCreate(payment, answer, event))) {
             return new Finish.FinishedByAnotherAttempt();
@@ -169,7 +173,10 @@ public class CreatePayment implements Resumable<LeasedPayment> {
     }
 
     private static void recordOutcome(Payment payment, ChargeOutcome outcome) {
-        if (outcome instanceof ChargeOutcome.Declined declined) {
+        if (outcome instanceof ChargeOutcome.Refused refused) {
+            payment.status = PaymentStatus.FAILED;
+            payment.failureCode = refused.code();
+        } else if (outcome instanceof ChargeOutcome.Declined declined) {
             payment.status = PaymentStatus.DECLINED;
             payment.declineCode = declined.declineCode();
             payment.processorChargeId = declined.chargeId();
@@ -192,6 +199,7 @@ public class CreatePayment implements Resumable<LeasedPayment> {
             case SUCCEEDED -> Events.PAYMENT_SUCCEEDED;
             case DECLINED -> Events.PAYMENT_DECLINED;
             case REQUIRES_CAPTURE -> Events.PAYMENT_REQUIRES_CAPTURE;
+            case FAILED -> Events.PAYMENT_FAILED;
             default -> throw new IllegalStateException("a create does not end " + status.value());
         };
     }

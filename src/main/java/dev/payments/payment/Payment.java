@@ -54,6 +54,9 @@ public class Payment extends PanacheEntityBase {
     @Column(name = "decline_code")
     public String declineCode;
 
+    @Column(name = "failure_code")
+    public String failureCode;
+
     @Column(name = "payment_method")
     public String paymentMethod;
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Gauge;
 import jakarta.inject.Singleton;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 @Singleton
 public class PaymentMetrics {
 
-    private final Counter succeeded;
-    private final Counter declined;
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
     public static final String REFUSED = "refused";
     public static final String UNKNOWN = "unknown";
 
+    private final Map<PaymentStatus, Counter> created = new EnumMap<>(PaymentStatus.class);
     private final Map<String, Counter> operations = new HashMap<>();
     private final Counter outcomesUnknown;
     private final Counter recovered;
@@ -27,10 +27,11 @@ public class PaymentMetrics {
     private final AtomicLong stuck = new AtomicLong();
 
     PaymentMetrics(MeterRegistry registry) {
-        succeeded = Counter.builder("payments.created").tag("status", "succeeded")
-                .description("Payments created").register(registry);
-        declined = Counter.builder("payments.created").tag("status", "declined")
-                .description("Payments created").register(registry);
+        for (PaymentStatus status : List.of(PaymentStatus.SUCCEEDED, PaymentStatus.DECLINED,
+                PaymentStatus.REQUIRES_CAPTURE, PaymentStatus.FAILED)) {
+            created.put(status, Counter.builder("payments.created").tag("status", status.value())
+                    .description("Payments created, by the status their create ended in").register(registry));
+        }
         for (String operation : List.of("capture", "cancel", "refund")) {
             for (String outcome : List.of(SUCCEEDED, FAILED, REFUSED, UNKNOWN)) {
                 operations.put(operation + " " + outcome, Counter.builder("payments.operations")
@@ -56,7 +57,7 @@ public class PaymentMetrics {
     }
 
     void created(PaymentStatus status) {
-        (status == PaymentStatus.SUCCEEDED ? succeeded : declined).increment();
+        created.get(status).increment();
     }
 
     /** A capture, cancel or refund came to {@code outcome}. */

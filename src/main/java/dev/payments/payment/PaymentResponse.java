@@ -19,6 +19,9 @@ public record PaymentResponse(
         @Schema(example = "{\"order_id\": \"1001\"}") Map<String, String> metadata,
         @Schema(description = "Only for declined payments", enumeration = {"card_declined", "insufficient_funds"})
         @JsonInclude(JsonInclude.Include.NON_NULL) String declineCode,
+        @Schema(description = "Only for failed payments: the processor's code for why it refused the charge",
+                example = "payment_method_invalid")
+        @JsonInclude(JsonInclude.Include.NON_NULL) String failureCode,
         @Schema(description = "ISO-8601, UTC", example = "2026-11-23T16:09:41.123456Z") Instant createdAt,
         @Schema(description = "automatic: charged at once; manual: authorized, charged by a capture", example = "automatic",
                 enumeration = {"automatic", "manual"}) String captureMethod,
@@ -36,7 +39,7 @@ public record PaymentResponse(
     public static PaymentResponse of(Payment payment) {
         return new PaymentResponse(payment.id, payment.amount, payment.currency, payment.status,
                 payment.paymentMethod, payment.description, payment.metadata == null ? Map.of() : new TreeMap<>(payment.metadata),
-                payment.declineCode, payment.createdAt, payment.captureMethod, payment.amountCapturable,
+                payment.declineCode, payment.failureCode, payment.createdAt, payment.captureMethod, payment.amountCapturable,
                 payment.amountCaptured, payment.amountRefunded, payment.canceledAt, payment.cancellationReason);
     }
 }

@@ -9,14 +9,16 @@ import jakarta.persistence.Converter;
  * recorded (the processor has not confirmed it yet); then {@code succeeded} (captured; refunds do
  * not change it) or {@code declined} for good, or, with capture_method manual,
  * {@code requires_capture} (authorized) until a capture makes it {@code succeeded} or a cancel
- * {@code canceled}.
+ * {@code canceled}; {@code failed} for good when the processor refused the charge as a request
+ * (nothing was charged).
  */
 public enum PaymentStatus {
     PROCESSING("processing"),
     REQUIRES_CAPTURE("requires_capture"),
     SUCCEEDED("succeeded"),
     DECLINED("declined"),
-    CANCELED("canceled");
+    CANCELED("canceled"),
+    FAILED("failed");
 
     private final String value;
 

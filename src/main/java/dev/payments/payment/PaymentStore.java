@@ -83,7 +83,8 @@ public class PaymentStore {
     private static final Sql FINISH_CREATE = Sql.of("""
             WITH finished AS (
                 UPDATE payments
-                SET status = :status, decline_code = :decline_code, processor_charge_id = :processor_charge_id,
+                SET status = :status, decline_code = :decline_code, failure_code = :failure_code,
+                    processor_charge_id = :processor_charge_id,
                     amount_capturable = :amount_capturable, amount_captured = :amount_captured,
                     finished_at = now(), attempt_until = NULL
                 WHERE id = :payment_id AND status = 'processing'
@@ -282,6 +283,7 @@ public class PaymentStore {
         return finished(FINISH_CREATE, Sql.with("payment_id", payment.id)
                 .and("status", payment.status.value())
                 .and("decline_code", payment.declineCode)
+                .and("failure_code", payment.failureCode)
                 .and("processor_charge_id", payment.processorChargeId)
                 .and("amount_capturable", payment.amountCapturable)
                 .and("amount_captured", payment.amountCaptured), payment.merchantId, payment.idempotencyKey, answer, event);
@@ -406,6 +408,7 @@ public class PaymentStore {
         payment.currency = row.getString("currency");
         payment.status = PaymentStatus.of(row.getString("status"));
         payment.declineCode = row.getString("decline_code");
+        payment.failureCode = row.getString("failure_code");
         payment.processorChargeId = row.getString("processor_charge_id");
         payment.paymentMethod = row.getString("payment_method");
         payment.description = row.getString("description");

@@ -48,6 +48,15 @@ public final class Problems {
                 .withDecline(paymentId, declineCode);
     }
 
+    /** The processor refused the charge as a request: the payment failed, nothing was charged. */
+    public static Problem paymentFailed(UUID paymentId, String failureCode, String processorMessage) {
+        return Problem.of("payment-failed", "Payment failed", 422,
+                "The payment processor refused the charge (" + failureCode + ": " + processorMessage + "). Nothing was "
+                        + "charged. The failed payment is recorded; retrying with the same Idempotency-Key replays this "
+                        + "answer, a corrected request needs a new key.")
+                .withFailure(paymentId, failureCode);
+    }
+
     /** The payment is not authorized (any more): nothing to capture. */
     public static Problem paymentNotCapturable(UUID paymentId, String status, String detail) {
         return Problem.of("payment-not-capturable", "Payment not capturable", 409,

@@ -1,5 +1,7 @@
 package dev.payments.processor;
 
+import java.util.Optional;
+
 /**
  * The demo processor: the outcome follows from the test card alone ({@link DemoCard}), instantly.
  * It keeps no ledger, so a look-up finds nothing and a re-drive acts again with the same outcome;
@@ -46,5 +48,10 @@ public class DemoProcessor implements PaymentProcessor {
     @Override
     public boolean isAvailable() {
         return true;
+    }
+
+    @Override
+    public Optional<String> callsRejected() {
+        return Optional.empty();
     }
 }

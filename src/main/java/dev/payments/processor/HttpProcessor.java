@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
@@ -27,6 +28,12 @@ import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
  * outcome is unknown or the processor asks to come back (409 and 429, after their Retry-After,
  * capped), and a circuit breaker that stops calling a processor that keeps failing, so an outage
  * is answered at once instead of holding a worker for every request.
+ * <p>
+ * What a failed call means, by the processor's status: 400 and 422 refuse the request itself (it
+ * would be refused again: a {@code Refused} outcome, nothing was charged); 401, 403 and 404 reject
+ * how we call (our API key, our URL: nothing is final, and {@link #callsRejected} says why until a
+ * call is accepted again); 409 and 429 say come back later; anything else, or no answer, leaves
+ * the outcome unknown.
  */
 public class HttpProcessor implements PaymentProcessor {
 
@@ -44,6 +51,8 @@ public class HttpProcessor implements PaymentProcessor {
     private final ProcessorApi api;
     private final Guard guard;
     private volatile boolean open;
+    /** Why the processor's last answer rejected our calls; null once one was accepted. */
+    private volatile String rejected;
 
     public HttpProcessor(PaymentsConfig.Processor config) {
         URI url = config.url().orElseThrow(() -> new IllegalStateException("payments.processor.url is not set"));
@@ -99,12 +108,14 @@ public class HttpProcessor implements PaymentProcessor {
     public RefundOutcome refund(RefundRequest request, String idempotencyKey) {
         ProcessorApi.NewRefund body = new ProcessorApi.NewRefund(request.chargeId(), request.amount(), request.reference());
         return guarded("refund " + request.reference(), RefundOutcome.class, RefundOutcome.Unknown::new,
+                refused -> new RefundOutcome.Failed(null, refused.code),
                 () -> outcomeOf(written(send(() -> api.createRefund(idempotencyKey, body)), ProcessorApi.Refund.class)));
     }
 
     @Override
     public RefundOutcome findRefund(String reference) {
-        return guarded("refund look-up " + reference, RefundOutcome.class, RefundOutcome.Unknown::new, () -> {
+        return guarded("refund look-up " + reference, RefundOutcome.class, RefundOutcome.Unknown::new,
+                refused -> new RefundOutcome.Unknown("look-up refused: " + refused.getMessage()), () -> {
             Optional<ProcessorApi.Refund> refund = found(send(() -> api.refundsByReference(reference)),
                     ProcessorApi.RefundList.class, "refunds", reference);
             return refund.isEmpty() ? new RefundOutcome.NotRefunded() : outcomeOf(refund.get());
@@ -147,7 +158,8 @@ public class HttpProcessor implements PaymentProcessor {
 
     @Override
     public ChargeOutcome findCharge(String reference) {
-        return guarded("look-up " + reference, () -> {
+        return guarded("look-up " + reference, ChargeOutcome.class, ChargeOutcome.Unknown::new,
+                refused -> new ChargeOutcome.Unknown("look-up refused: " + refused.getMessage()), () -> {
             Optional<ProcessorApi.Charge> charge = found(send(() -> api.chargesByReference(reference)),
                     ProcessorApi.ChargeList.class, "charges", reference);
             return charge.isEmpty() ? new ChargeOutcome.NotCharged() : outcomeOf(charge.get());
@@ -157,6 +169,11 @@ public class HttpProcessor implements PaymentProcessor {
     @Override
     public boolean isAvailable() {
         return !open;
+    }
+
+    @Override
+    public Optional<String> callsRejected() {
+        return Optional.ofNullable(rejected);
     }
 
     /** The call's answer; no answer at all (refused, reset, timed out) is a ProcessorDown. */
@@ -170,46 +187,57 @@ public class HttpProcessor implements PaymentProcessor {
     }
 
     private ChargeOutcome guarded(String what, Callable<ChargeOutcome> call) {
-        return guarded(what, ChargeOutcome.class, ChargeOutcome.Unknown::new, call);
+        return guarded(what, ChargeOutcome.class, ChargeOutcome.Unknown::new,
+                refused -> new ChargeOutcome.Refused(refused.code, refused.getMessage()), call);
     }
 
-    /** The call in the guard; whatever prevents an outcome is {@code unknown}'s, with the reason. */
-    private <T> T guarded(String what, Class<T> type, java.util.function.Function<String, T> unknown, Callable<T> call) {
+    /**
+     * The call in the guard. A refusal of the request is {@code refused}'s; whatever else prevents
+     * an outcome is {@code unknown}'s, with the reason.
+     */
+    private <T> T guarded(String what, Class<T> type, Function<String, T> unknown, Function<ProcessorRefused, T> refused,
+            Callable<T> call) {
         try {
-            return guard.call(call, type);
+            T outcome = guard.call(call, type);
+            rejected = null;
+            return outcome;
         } catch (CircuitBreakerOpenException e) {
             return unknown.apply("circuit breaker open");
-        } catch (ProcessorDown | ProcessorBusy e) {
+        } catch (ProcessorDown | ProcessorBusy | UnreadableAnswer e) {
             LOG.warnf("processor %s: outcome unknown (%s)", what, e.getMessage());
             return unknown.apply(e.getMessage());
         } catch (ProcessorRefused e) {
-            // a 4xx we did not expect (a wrong API key, a limit of the processor's own): nothing
-            // was charged as far as the processor says, but the payment cannot go on; it stays
-            // processing and shows up as stuck, for an operator to look at
-            LOG.errorf("processor %s refused: %s", what, e.getMessage());
-            return unknown.apply(e.getMessage());
+            rejected = null;
+            LOG.warnf("processor %s refused: %s %s", what, e.code, e.getMessage());
+            return refused.apply(e);
+        } catch (CallRejected e) {
+            // our configuration, not the request: nothing was done, and nothing is final; the
+            // readiness check reports it until a call is accepted again
+            rejected = e.getMessage();
+            LOG.errorf("processor %s rejected our call: %s", what, e.getMessage());
+            return unknown.apply("the processor rejected our call: " + e.getMessage());
         } catch (Exception e) {
             LOG.errorf(e, "processor %s: unexpected failure", what);
             return unknown.apply(e.getClass().getSimpleName());
         }
     }
 
-    private static <T> T read(Response response, Class<T> type) throws ProcessorRefused {
+    private static <T> T read(Response response, Class<T> type) throws UnreadableAnswer {
         try {
             return response.readEntity(type);
         } catch (RuntimeException e) {
-            throw new ProcessorRefused("an answer that is not a " + type.getSimpleName() + ": " + e.getMessage());
+            throw new UnreadableAnswer("an answer that is not a " + type.getSimpleName() + ": " + e.getMessage());
         }
     }
 
-    private static ChargeOutcome outcomeOf(ProcessorApi.Charge charge) throws ProcessorRefused {
+    private static ChargeOutcome outcomeOf(ProcessorApi.Charge charge) throws UnreadableAnswer {
         if (charge == null || charge.id() == null || charge.status() == null) {
-            throw new ProcessorRefused("a charge without id or status");
+            throw new UnreadableAnswer("a charge without id or status");
         }
         return switch (charge.status().toLowerCase(Locale.ROOT)) {
             case "succeeded" -> {
                 if (charge.amountCaptured() == null || charge.amountCaptured() < 1) {
-                    throw new ProcessorRefused("charge " + charge.id() + " succeeded without an amount_captured");
+                    throw new UnreadableAnswer("charge " + charge.id() + " succeeded without an amount_captured");
                 }
                 yield new ChargeOutcome.Succeeded(charge.id(), charge.amountCaptured());
             }
@@ -217,41 +245,43 @@ public class HttpProcessor implements PaymentProcessor {
             case "canceled" -> new ChargeOutcome.Canceled(charge.id());
             case "declined" -> new ChargeOutcome.Declined(charge.id(),
                     charge.declineCode() == null ? "card_declined" : charge.declineCode());
-            default -> throw new ProcessorRefused("charge " + charge.id() + " is " + charge.status());
+            default -> throw new UnreadableAnswer("charge " + charge.id() + " is " + charge.status());
         };
     }
 
-    private static RefundOutcome outcomeOf(ProcessorApi.Refund refund) throws ProcessorRefused {
+    private static RefundOutcome outcomeOf(ProcessorApi.Refund refund) throws UnreadableAnswer {
         if (refund == null || refund.id() == null || refund.status() == null) {
-            throw new ProcessorRefused("a refund without id or status");
+            throw new UnreadableAnswer("a refund without id or status");
         }
         return switch (refund.status().toLowerCase(Locale.ROOT)) {
             case "succeeded" -> new RefundOutcome.Succeeded(refund.id());
             case "failed" -> new RefundOutcome.Failed(refund.id(),
                     refund.failureCode() == null ? "refund_failed" : refund.failureCode());
-            default -> throw new ProcessorRefused("refund " + refund.id() + " is " + refund.status());
+            default -> throw new UnreadableAnswer("refund " + refund.id() + " is " + refund.status());
         };
     }
 
     /** What a non-success status means for whoever called. */
     private static Exception failure(Response response) {
         int status = response.getStatus();
-        String error = errorOf(response);
-        if (status == 409 || status == 429) {
-            return new ProcessorBusy(status + " " + error, retryAfterSeconds(response));
-        }
-        if (status >= 500) {
-            return new ProcessorDown(status + " " + error);
-        }
-        return new ProcessorRefused(status + " " + error);
+        ProcessorApi.ErrorBody.Error error = errorOf(response);
+        String said = status + " " + (error == null ? "(no error body)" : error.code() + ": " + error.message());
+        return switch (status) {
+            case 400, 422 -> error == null || error.code() == null
+                    ? new ProcessorRefused("invalid_request", said)
+                    : new ProcessorRefused(error.code(), error.message() == null ? said : error.message());
+            case 409, 429 -> new ProcessorBusy(said, retryAfterSeconds(response));
+            case 401, 403, 404 -> new CallRejected(said);
+            default -> new ProcessorDown(said);
+        };
     }
 
-    private static String errorOf(Response response) {
+    private static ProcessorApi.ErrorBody.Error errorOf(Response response) {
         try {
             ProcessorApi.ErrorBody body = response.readEntity(ProcessorApi.ErrorBody.class);
-            return body == null || body.error() == null ? "" : body.error().code() + ": " + body.error().message();
+            return body == null ? null : body.error();
         } catch (RuntimeException e) {
-            return "(no error body)";
+            return null;
         }
     }
 
@@ -286,9 +316,26 @@ public class HttpProcessor implements PaymentProcessor {
         }
     }
 
-    /** Any other 4xx, or an answer we cannot read: repeating it would not change it. */
+    /** A 400 or 422: the request itself is refused (an unknown payment method, say); asking again changes nothing. */
     static final class ProcessorRefused extends Exception {
-        ProcessorRefused(String message) {
+        final String code;
+
+        ProcessorRefused(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    /** A 401, 403 or 404: the processor rejects how we call it (our API key, our URL); nothing was done. */
+    static final class CallRejected extends Exception {
+        CallRejected(String message) {
+            super(message);
+        }
+    }
+
+    /** A success whose body we cannot read: the processor may have acted. */
+    static final class UnreadableAnswer extends Exception {
+        UnreadableAnswer(String message) {
             super(message);
         }
     }

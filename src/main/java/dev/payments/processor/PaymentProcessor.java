@@ -1,5 +1,7 @@
 package dev.payments.processor;
 
+import java.util.Optional;
+
 /**
  * The port to whatever moves the money: {@link HttpProcessor} (a processor over the network, the
  * real case) or {@link DemoProcessor} (in process, instant, when no processor is configured). The
@@ -43,6 +45,12 @@ public interface PaymentProcessor {
     boolean isAvailable();
 
     /**
+     * Why the processor rejects our calls (a wrong API key, a wrong URL: 401, 403, 404), as its
+     * last answer said; empty once it accepts a call again. Nothing is final while it lasts.
+     */
+    Optional<String> callsRejected();
+
+    /**
      * What to charge: minor units of an ISO 4217 currency (upper case) on a payment method token,
      * for our payment {@code reference}; {@code capture} false only authorizes.
      */
@@ -72,6 +80,14 @@ public interface PaymentProcessor {
         record Declined(String chargeId, String declineCode) implements ChargeOutcome {
         }
 
+        /**
+         * The processor refused the request itself (400 or 422: an unknown payment method, say)
+         * with its error {@code code} and {@code message}: nothing was charged, and asking again
+         * would be refused again.
+         */
+        record Refused(String code, String message) implements ChargeOutcome {
+        }
+
         /** A look-up found no charge for the reference: nothing was charged, a charge may be made. */
         record NotCharged() implements ChargeOutcome {
         }
@@ -96,7 +112,10 @@ public interface PaymentProcessor {
         record Succeeded(String refundId) implements RefundOutcome {
         }
 
-        /** The processor could not refund (a closed card account, say), and why: nothing moved. */
+        /**
+         * The processor could not refund (a closed card account, say), and why: nothing moved. A
+         * refund it refused as a request (400, 422) has no {@code refundId}.
+         */
         record Failed(String refundId, String failureCode) implements RefundOutcome {
         }
 

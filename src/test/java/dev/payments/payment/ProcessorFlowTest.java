@@ -1,6 +1,7 @@
 package dev.payments.payment;
 
 import static dev.payments.testsupport.Api.*;
+import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -201,6 +202,49 @@ class ProcessorFlowTest {
         assertEquals(1, simulator.chargesFor(id).size());
     }
 
+    @Test
+    void aChargeTheProcessorRefusesEndsThePaymentFailedAndItsProblemIsReplayed() {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        simulator.fault("refuse");
+        Response refused = create(ACME_KEY, key, body);
+        refused.then().statusCode(422).contentType(PROBLEM).body("type", endsWith("/payment-failed"))
+                .body("failure_code", equalTo("payment_method_invalid"))
+                .body("detail", containsString("Nothing was charged"));
+        String id = refused.path("payment_id");
+        assertEquals("failed", stored(id).get("status"));
+        assertTrue(simulator.chargesFor(id).isEmpty());
+        // final: the same key replays the problem (and charges nothing), the payment reads failed
+        create(ACME_KEY, key, body).then().statusCode(422).header("Idempotent-Replayed", "true")
+                .body("payment_id", equalTo(id)).body("failure_code", equalTo("payment_method_invalid"));
+        as(ACME_KEY).get("/payments/" + id).then().statusCode(200).body("status", equalTo("failed"))
+                .body("failure_code", equalTo("payment_method_invalid"));
+        assertEquals(1L, TestDatabase.number(
+                "SELECT count(*) FROM events WHERE object_id = ?::uuid AND type = 'payment.failed'", id));
+        assertTrue(simulator.chargesFor(id).isEmpty());
+    }
+
+    @Test
+    void aRejectedApiKeyLeavesNothingFinalAndTakesTheInstanceOutOfServiceUntilTheKeyIsAccepted() {
+        String key = newKey();
+        Map<String, Object> body = visa();
+        simulator.acceptOnly("sk_sim_rotated");
+        try {
+            Response rejected = create(ACME_KEY, key, body);
+            rejected.then().statusCode(503).contentType(PROBLEM).header("Retry-After", notNullValue())
+                    .body("type", endsWith("/payment-processing"));
+            String id = rejected.path("payment_id");
+            assertEquals("processing", stored(id).get("status"), "nothing final is stored");
+            given().get(management() + "/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'processor-accepts-our-calls' }.status", equalTo("DOWN"));
+        } finally {
+            simulator.acceptOnly(Simulator.API_KEY);
+        }
+        // the check asks the processor again, and the instance is ready once the key is accepted
+        given().get(management() + "/q/health/ready").then().statusCode(200);
+        createAsClient(ACME_KEY, key, body).then().statusCode(201).body("status", equalTo("succeeded"));
+    }
+
     private static void awaitProcessing(String key) throws InterruptedException {
         assertTrue(Await.until(() -> TestDatabase.number(
                 "SELECT count(*) FROM payments WHERE idempotency_key = ? AND status = 'processing'", key) > 0,
@@ -208,7 +252,8 @@ class ProcessorFlowTest {
     }
 
     private static Map<String, Object> stored(String id) {
-        return TestDatabase.rows("SELECT status, decline_code, processor_charge_id FROM payments WHERE id = ?::uuid", id)
+        return TestDatabase.rows(
+                "SELECT status, decline_code, failure_code, processor_charge_id FROM payments WHERE id = ?::uuid", id)
                 .get(0);
     }
 }

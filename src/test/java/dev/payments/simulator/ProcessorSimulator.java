@@ -42,13 +42,14 @@ import java.util.concurrent.CountDownLatch;
  * charge and refund with the idempotency key that made it, and the count of requests per key);
  * {@code POST /_simulator/faults} {@code {"fault": "...", "times": 1, "method": "POST", "path":
  * "/v1/charges", "delay_ms": 10000}} queues a fault for the next matching requests (in order); {@code DELETE
- * /_simulator/faults} clears them; {@code POST /_simulator/config} {@code {"latency_ms": 100}};
+ * /_simulator/faults} clears them; {@code POST /_simulator/config} {@code {"latency_ms": 100, "api_key": "sk_..."}} (the key it accepts from then on);
  * {@code POST /_simulator/release} answers every held request; {@code GET /_simulator/stats}
  * counts charges and the references they are for (cheap, for the benchmark's millions). Faults: {@code latency} (delay_ms
  * more), {@code hang_after_charge} (acts, then answers only after delay_ms, default 10 s: past the
  * client's timeout), {@code error_before} / {@code error_after} (500 before or after acting),
  * {@code reset_before} / {@code reset_after} (the connection is closed with no answer),
- * {@code conflict} (409 with Retry-After), {@code rate_limit} (429 with Retry-After), {@code hold}
+ * {@code conflict} (409 with Retry-After), {@code rate_limit} (429 with Retry-After), {@code refuse}
+ * (400 payment_method_invalid, nothing done: a request the processor will not take), {@code hold}
  * (acts, then answers only when released), {@code refund_fails} (the refund is made, status failed,
  * nothing refunded: a closed card account).
  *
@@ -60,7 +61,7 @@ public final class ProcessorSimulator {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_KEY_LENGTH = 255;
 
-    private final String apiKey;
+    private volatile String apiKey;
     private final long keyTtlMillis;
     private long latencyMillis;
     private final Vertx vertx;
@@ -189,6 +190,11 @@ public final class ProcessorSimulator {
             case "conflict" -> {
                 release(claim);
                 answer(request, 409, error("idempotency_key_in_use", "Injected conflict."), "Retry-After", "1");
+                return;
+            }
+            case "refuse" -> {
+                release(claim);
+                answer(request, 400, error("payment_method_invalid", "Injected refusal: the payment method cannot be charged."));
                 return;
             }
             case "rate_limit" -> {
@@ -475,7 +481,9 @@ public final class ProcessorSimulator {
                 answer(request, 204, "");
             }
             case "POST /_simulator/config" -> {
-                latencyMillis = readJson(body).path("latency_ms").asLong(latencyMillis);
+                JsonNode config = readJson(body);
+                latencyMillis = config.path("latency_ms").asLong(latencyMillis);
+                apiKey = config.path("api_key").asText(apiKey);
                 answer(request, 204, "");
             }
             case "POST /_simulator/release" -> {

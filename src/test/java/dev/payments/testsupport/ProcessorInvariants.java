@@ -60,6 +60,13 @@ public final class ProcessorInvariants {
         });
         payments.forEach((id, payment) -> {
             List<JsonNode> charges = chargesByReference.getOrDefault(id, List.of());
+            if ("failed".equals(payment.get("status"))) {
+                // the processor refused the charge: it made none
+                if (!charges.isEmpty() || payment.get("processor_charge_id") != null) {
+                    broken.add("payment " + id + " failed, but has a charge " + payment.get("processor_charge_id"));
+                }
+                return;
+            }
             if (charges.isEmpty()) {
                 // a payment made through the demo processor (another test profile) has no charge here
                 if (!String.valueOf(payment.get("processor_charge_id")).startsWith("ch_demo_")) {
@@ -136,6 +143,7 @@ public final class ProcessorInvariants {
                         WHEN status = 'declined' THEN ARRAY['payment.declined']
                         WHEN status = 'requires_capture' THEN ARRAY['payment.requires_capture']
                         WHEN status = 'canceled' THEN ARRAY['payment.requires_capture', 'payment.canceled']
+                        WHEN status = 'failed' THEN ARRAY['payment.failed']
                         ELSE ARRAY[]::text[] END) AS type
                     FROM payments WHERE processor_key IS NOT NULL
                     UNION ALL

@@ -126,6 +126,11 @@ public final class Simulator implements AutoCloseable {
         call("POST", "/_simulator/config", "{\"latency_ms\":" + millis + "}");
     }
 
+    /** The only API key the simulator accepts from now on (a processor whose key was rotated, say). */
+    public void acceptOnly(String apiKey) {
+        call("POST", "/_simulator/config", "{\"api_key\":\"" + apiKey + "\"}");
+    }
+
     /** Answers every held request; how many there were. */
     public int release() {
         return json(call("POST", "/_simulator/release", null)).get("released").asInt();
