@@ -63,8 +63,3 @@ ALTER TABLE webhook_endpoints ADD CONSTRAINT webhook_endpoints_enabled_events_ch
     AND enabled_events <@ ARRAY['*', 'payment.succeeded', 'payment.declined', 'payment.requires_capture',
                                 'payment.captured', 'payment.canceled', 'payment.failed', 'refund.succeeded',
                                 'refund.failed']);
-
--- The failed payment's problem (422) is its key's answer, replayed like a decline's 402.
-ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_replayable_status;
-ALTER TABLE idempotency_keys
-    ADD CONSTRAINT idempotency_keys_replayable_status CHECK (response_status IN (200, 201, 202, 402, 409, 422));

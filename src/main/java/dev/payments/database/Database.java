@@ -1,5 +1,6 @@
 package dev.payments.database;
 
+import dev.payments.config.RetentionCleanup;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
@@ -114,21 +115,22 @@ public class Database {
     }
 
     /**
-     * A bounded purge: runs {@code batch} until one does fewer than {@code batchSize} rows (nothing
-     * more to do) or {@code maxBatches} have run, so that one run stays bounded even after a long
-     * outage, resting {@code pause} between two, so that it leaves the database most of its time for
-     * requests while it works through a backlog. Returns the rows done in all.
+     * One run of a purge ({@link RetentionCleanup}): runs {@code batch} (of at most the cleanup's
+     * batch size) until one does fewer rows (nothing more to do) or the cleanup's maximum of batches
+     * has run, so that one run stays bounded even after a long outage, resting the cleanup's pause
+     * between two, so that it leaves the database most of its time for requests while it works
+     * through a backlog. Returns the rows done in all.
      */
-    public static int inBatches(int maxBatches, int batchSize, Duration pause, Batch batch) {
+    public static int inBatches(RetentionCleanup cleanup, Batch batch) {
         int total = 0;
-        for (int done = 0; done < maxBatches; done++) {
-            int rows = DatabaseException.autocommit(batch::run);
+        for (int done = 0; done < cleanup.cleanupMaxBatches(); done++) {
+            int rows = DatabaseException.unchecked(batch::run);
             total += rows;
-            if (rows < batchSize || done + 1 == maxBatches) {
+            if (rows < cleanup.cleanupBatchSize() || done + 1 == cleanup.cleanupMaxBatches()) {
                 break;
             }
             try {
-                Thread.sleep(pause.toMillis());
+                Thread.sleep(cleanup.cleanupPause().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

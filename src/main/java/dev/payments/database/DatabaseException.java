@@ -14,10 +14,10 @@ public final class DatabaseException extends RuntimeException {
     }
 
     /**
-     * Runs work of one statement or more on connections of their own, outside any transaction:
-     * each statement commits by itself.
+     * Runs database work, its SQLException turned into a DatabaseException. (Outside a transaction
+     * each statement of the work commits by itself; inside one, with it.)
      */
-    public static <T> T autocommit(Callable<T> work) {
+    public static <T> T unchecked(Callable<T> work) {
         try {
             return work.call();
         } catch (SQLException e) {

@@ -1,6 +1,7 @@
 package dev.payments.database;
 
-import dev.payments.config.PaymentsConfig;
+import dev.payments.deadline.Deadline;
+import dev.payments.deadline.RequestBudget;
 import io.agroal.api.AgroalDataSource;
 import io.agroal.api.AgroalPoolInterceptor;
 import io.quarkus.runtime.StartupEvent;
@@ -25,6 +26,11 @@ import org.jboss.logging.Logger;
  * transaction. And on every pooled connection when it opens, which also covers connections opened
  * before the role's defaults changed. Neither costs a request a round trip. Flyway migrates in its
  * own sessions, and unlimited ({@code quarkus.flyway.init-sql}), so a long migration is not cut off.
+ *
+ * <p>The client's side of the bound is the connection's read timeout: the JDBC socket timeout,
+ * cut, each time a request takes a connection from the pool, to what is left of its deadline, and
+ * put back when the connection returns. A frozen server then costs a request no more than its
+ * deadline. (A per-connection setting of the driver: no round trip.)
  */
 @ApplicationScoped
 public class SessionLimits implements AgroalPoolInterceptor {
@@ -34,13 +40,43 @@ public class SessionLimits implements AgroalPoolInterceptor {
     /** {@code name = milliseconds} of each limit: integers from typed configuration, nothing from a request. */
     private final List<String> limits;
     private final AgroalDataSource dataSource;
+    private final int readTimeoutMillis;
 
-    SessionLimits(PaymentsConfig config, AgroalDataSource dataSource) {
+    SessionLimits(DatabaseConfig config, RequestBudget budget, AgroalDataSource dataSource) {
         this.limits = List.of(
-                "lock_timeout = " + config.database().lockTimeout().toMillis(),
-                "statement_timeout = " + config.database().statementTimeout().toMillis(),
-                "idle_in_transaction_session_timeout = " + config.database().idleInTransactionTimeout().toMillis());
+                "lock_timeout = " + budget.databaseLock().toMillis(),
+                "statement_timeout = " + budget.statement().toMillis(),
+                "idle_in_transaction_session_timeout = " + config.idleInTransactionTimeout().toMillis());
         this.dataSource = dataSource;
+        this.readTimeoutMillis = (int) budget.socketTimeout().toMillis();
+    }
+
+    /**
+     * A request's connection reads for no longer than its deadline leaves (at least a millisecond:
+     * a request out of time fails its next statement at once, and the pool replaces the connection).
+     */
+    @Override
+    public void onConnectionAcquire(Connection connection) {
+        Deadline deadline = Deadline.current().orElse(null);
+        if (deadline == null) {
+            return;
+        }
+        long left = Math.max(1, deadline.remaining().toMillis());
+        try {
+            connection.setNetworkTimeout(Runnable::run,
+                    (int) (readTimeoutMillis == 0 ? left : Math.min(left, readTimeoutMillis)));
+        } catch (SQLException e) {
+            LOG.debugf("cannot cut a connection's read timeout to the request's deadline: %s", e.getMessage());
+        }
+    }
+
+    @Override
+    public void onConnectionReturn(Connection connection) {
+        try {
+            connection.setNetworkTimeout(Runnable::run, readTimeoutMillis);
+        } catch (SQLException e) {
+            LOG.debugf("cannot put back a connection's read timeout: %s", e.getMessage());
+        }
     }
 
     @Override

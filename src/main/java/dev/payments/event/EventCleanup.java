@@ -1,6 +1,5 @@
 package dev.payments.event;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.database.Database;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,18 +16,17 @@ public class EventCleanup {
     private static final Logger LOG = Logger.getLogger(EventCleanup.class);
 
     private final EventStore store;
-    private final PaymentsConfig.Events config;
+    private final EventsConfig config;
 
-    EventCleanup(EventStore store, PaymentsConfig config) {
+    EventCleanup(EventStore store, EventsConfig config) {
         this.store = store;
-        this.config = config.events();
+        this.config = config;
     }
 
     @Scheduled(identity = "expired-events", every = "${payments.events.cleanup-interval}",
             delayed = "${payments.events.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(), config.cleanupPause(),
-                () -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
+        int total = Database.inBatches(config, () -> store.deleteExpired(config.retention(), config.cleanupBatchSize()));
         if (total > 0) {
             LOG.infof("deleted %d events past their retention", total);
         }

@@ -1,6 +1,6 @@
 package dev.payments.event;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import dev.payments.http.Pages;
 import dev.payments.http.PaymentsApi;
@@ -61,10 +61,10 @@ public class EventResource {
         int size = Pages.limit(limit);
         UUID cursor = Pages.cursor(startingAfter, "event");
         String merchantId = merchant.id();
-        if (cursor != null && !autocommit(() -> events.exists(merchantId, cursor))) {
+        if (cursor != null && !unchecked(() -> events.exists(merchantId, cursor))) {
             throw Problems.validation("starting_after", "no such event");
         }
-        List<EventResponse> page = autocommit(() -> events.page(merchantId, type, cursor, size + 1));
+        List<EventResponse> page = unchecked(() -> events.page(merchantId, type, cursor, size + 1));
         return new EventList(page.stream().limit(size).toList(), page.size() > size);
     }
 
@@ -78,7 +78,7 @@ public class EventResource {
     public EventResponse get(@PathParam("id") @Parameter(description = "Event id (UUID)") String id) {
         String merchantId = merchant.id();
         return Pages.uuid(id)
-                .flatMap(uuid -> autocommit(() -> events.find(merchantId, uuid)))
+                .flatMap(uuid -> unchecked(() -> events.find(merchantId, uuid)))
                 .orElseThrow(() -> Problems.notFound("No event " + id + " for this merchant."));
     }
 }

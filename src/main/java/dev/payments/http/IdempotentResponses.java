@@ -1,5 +1,7 @@
 package dev.payments.http;
 
+import dev.payments.deadline.Deadline;
+import dev.payments.deadline.RequestBudget;
 import dev.payments.idempotency.Outcome;
 import dev.payments.idempotency.StillUnknown;
 import dev.payments.problem.Problem;
@@ -7,26 +9,36 @@ import dev.payments.problem.ProblemException;
 import dev.payments.problem.Problems;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.function.Supplier;
 
-/** How every idempotent POST answers: what the request came to, as HTTP, computed off the event loop. */
-public final class IdempotentResponses {
+/**
+ * How every idempotent POST answers: what the request came to, as HTTP, computed off the event
+ * loop, within the request's deadline.
+ */
+@ApplicationScoped
+public class IdempotentResponses {
 
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
-    private IdempotentResponses() {
+    private final RequestBudget budget;
+
+    IdempotentResponses(RequestBudget budget) {
+        this.budget = budget;
     }
 
     /**
      * Up to here on the event loop, which has read the whole body already; the work blocks, so it
-     * runs on a worker thread. (A blocking method would instead read the body on the worker,
-     * waiting on the event loop for each part: a measurable cost per request.)
+     * runs on a worker thread, as the request that must be answered by the deadline starting now.
+     * (A blocking method would instead read the body on the worker, waiting on the event loop for
+     * each part: a measurable cost per request.)
      */
-    public static Uni<Response> onWorker(Supplier<Outcome> work) {
-        return Uni.createFrom().item(work)
+    public Uni<Response> onWorker(Supplier<Outcome> work) {
+        Deadline deadline = budget.start();
+        return Uni.createFrom().item(() -> Deadline.within(deadline, work))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .map(IdempotentResponses::toResponse);
     }

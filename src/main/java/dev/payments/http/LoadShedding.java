@@ -1,6 +1,5 @@
 package dev.payments.http;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.problem.Problem;
 import dev.payments.problem.ProblemException;
 import dev.payments.problem.ProblemMapper;
@@ -70,9 +69,8 @@ public class LoadShedding {
     private final Gate reads;
     private final Counter shed;
 
-    LoadShedding(ProblemMapper problems, PaymentsConfig config, MeterRegistry registry) {
+    LoadShedding(ProblemMapper problems, OverloadConfig overload, MeterRegistry registry) {
         this.problems = problems;
-        PaymentsConfig.Overload overload = config.overload();
         this.maxWaitMillis = overload.maxQueueWait().toMillis();
         this.maxQueued = overload.maxQueuedRequests();
         this.writes = new Gate("writes", switch (overload.limit()) {
@@ -80,7 +78,7 @@ public class LoadShedding {
             case VEGAS -> vegas(overload);
             case GRADIENT -> gradient(overload);
         }, registry);
-        this.reads = new Gate("reads", overload.limit() == PaymentsConfig.Overload.Limit.FIXED
+        this.reads = new Gate("reads", overload.limit() == OverloadConfig.Limit.FIXED
                 ? FixedLimit.of(overload.maxConcurrentRequests())
                 : gradient(overload), registry);
         this.shed = Counter.builder("payments.http.shed")
@@ -92,7 +90,7 @@ public class LoadShedding {
                 .description("API requests waiting for a place under the concurrency limit").register(registry);
     }
 
-    private static Limit vegas(PaymentsConfig.Overload overload) {
+    private static Limit vegas(OverloadConfig overload) {
         int floor = floor(overload);
         IntUnaryOperator log10 = Log10RootIntFunction.create(0);
         return VegasLimit.newBuilder()
@@ -102,7 +100,7 @@ public class LoadShedding {
                 .build();
     }
 
-    private static Limit gradient(PaymentsConfig.Overload overload) {
+    private static Limit gradient(OverloadConfig overload) {
         return Gradient2Limit.newBuilder()
                 .initialLimit(overload.maxConcurrentRequests())
                 .minLimit(floor(overload))
@@ -110,7 +108,7 @@ public class LoadShedding {
                 .build();
     }
 
-    private static int floor(PaymentsConfig.Overload overload) {
+    private static int floor(OverloadConfig overload) {
         return Math.min(overload.minConcurrentRequests(), overload.maxConcurrentRequests());
     }
 

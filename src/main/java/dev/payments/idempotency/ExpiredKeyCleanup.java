@@ -1,6 +1,5 @@
 package dev.payments.idempotency;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.database.Database;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
@@ -18,18 +17,17 @@ public class ExpiredKeyCleanup {
     private static final Logger LOG = Logger.getLogger(ExpiredKeyCleanup.class);
 
     private final IdempotencyStore store;
-    private final PaymentsConfig.Idempotency config;
+    private final IdempotencyConfig config;
 
-    ExpiredKeyCleanup(IdempotencyStore store, PaymentsConfig config) {
+    ExpiredKeyCleanup(IdempotencyStore store, IdempotencyConfig config) {
         this.store = store;
-        this.config = config.idempotency();
+        this.config = config;
     }
 
     @Scheduled(identity = "expired-idempotency-keys", every = "${payments.idempotency.cleanup-interval}",
             delayed = "${payments.idempotency.cleanup-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        int total = Database.inBatches(config.cleanupMaxBatches(), config.cleanupBatchSize(), config.cleanupPause(),
-                () -> QuarkusTransaction.requiringNew()
+        int total = Database.inBatches(config, () -> QuarkusTransaction.requiringNew()
                         .call(() -> store.deleteExpired(config.retention(), config.cleanupBatchSize())));
         if (total > 0) {
             LOG.infof("deleted %d expired idempotency keys", total);

@@ -1,8 +1,9 @@
 package dev.payments.idempotency;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
-import dev.payments.config.PaymentsConfig;
+import dev.payments.deadline.Deadline;
+import dev.payments.deadline.RequestBudget;
 import dev.payments.database.DatabaseException;
 import dev.payments.database.DatabaseFailures;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -41,14 +42,16 @@ public class IdempotentRequests {
 
     private final IdempotencyStore keys;
     private final RequestFingerprint fingerprints;
-    private final PaymentsConfig.Idempotency config;
+    private final IdempotencyConfig config;
+    private final RequestBudget budget;
     private final IdempotencyMetrics metrics;
 
-    IdempotentRequests(IdempotencyStore keys, RequestFingerprint fingerprints, PaymentsConfig config,
-            IdempotencyMetrics metrics) {
+    IdempotentRequests(IdempotencyStore keys, RequestFingerprint fingerprints, IdempotencyConfig config,
+            RequestBudget budget, IdempotencyMetrics metrics) {
         this.keys = keys;
         this.fingerprints = fingerprints;
-        this.config = config.idempotency();
+        this.config = config;
+        this.budget = budget;
         this.metrics = metrics;
     }
 
@@ -79,7 +82,7 @@ public class IdempotentRequests {
     /** Phase 1 as one statement, committing by itself (a create's key and payment). */
     public <A> Claim<A> inOneStatement(PhaseOne<A> phase) {
         try {
-            return autocommit(phase::run);
+            return unchecked(phase::run);
         } catch (RuntimeException e) {
             return busyOrThrow(e);
         }
@@ -156,14 +159,14 @@ public class IdempotentRequests {
         }
         Optional<StoredKey> stored = claim instanceof Claim.Taken<A> taken
                 ? Optional.of(taken.stored())
-                : autocommit(() -> keys.find(request.merchantId(), request.key(), config.retention()));
+                : unchecked(() -> keys.find(request.merchantId(), request.key(), config.retention()));
         if (stored.isEmpty() || stored.get().expired()) {
             if (claims >= MAX_CLAIMS) {
                 throw new IllegalStateException("idempotency key " + request.key() + " changed hands " + claims
                         + " times");
             }
             if (stored.isPresent()) {
-                autocommit(() -> keys.forgetExpired(request.merchantId(), request.key(), config.retention()));
+                unchecked(() -> keys.forgetExpired(request.merchantId(), request.key(), config.retention()));
             }
             return Optional.empty();
         }
@@ -203,17 +206,23 @@ public class IdempotentRequests {
 
     /**
      * The operation is under way: its answer once stored, or, once no attempt holds its lease, the
-     * outcome of taking it over; 409 after the lock timeout.
+     * outcome of taking it over; 409 after the wait ({@link RequestBudget#concurrentWait}), which
+     * ends in time to answer within the request's deadline.
      */
     private <A> Outcome awaitOutcome(KeyedRequest request, StoredKey stored, Resumable<A> operation) {
-        long deadline = System.nanoTime() + config.lockTimeout().toNanos();
+        long deadline = System.nanoTime() + budget.concurrentWait().toNanos();
+        Optional<Deadline> requestDeadline = Deadline.current();
+        if (requestDeadline.isPresent()) {
+            deadline = Math.min(deadline,
+                    System.nanoTime() + requestDeadline.get().remaining().minus(budget.toAnswer()).toNanos());
+        }
         Duration pause = FIRST_POLL;
         while (true) {
             Optional<Outcome> answer = answerOf(request, stored.resourceId());
             if (answer.isPresent()) {
                 return answer.get();
             }
-            Optional<A> taken = autocommit(() -> operation.takeOver(request, stored));
+            Optional<A> taken = unchecked(() -> operation.takeOver(request, stored));
             if (taken.isPresent()) {
                 LOG.infof("merchant=%s key=%s: taking over the attempt on %s", request.merchantId(), request.key(),
                         stored.resourceId());
@@ -228,7 +237,7 @@ public class IdempotentRequests {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return keyInUse(request, stored.resourceId() + " still under way after " + config.lockTimeout());
+                return keyInUse(request, stored.resourceId() + " still under way at the end of the wait");
             }
             sleep(Duration.ofNanos(Math.min(left, pause.toNanos())));
             Duration doubled = pause.multipliedBy(2);
@@ -238,7 +247,7 @@ public class IdempotentRequests {
 
     /** The answer stored on the key for this resource, as a replay; empty while it has none. */
     private Optional<Outcome> answerOf(KeyedRequest request, UUID resourceId) {
-        return autocommit(() -> keys.find(request.merchantId(), request.key(), config.retention()))
+        return unchecked(() -> keys.find(request.merchantId(), request.key(), config.retention()))
                 .filter(stored -> resourceId.equals(stored.resourceId()))
                 .flatMap(StoredKey::answer)
                 .map(answer -> replayed(request, answer));
@@ -262,7 +271,7 @@ public class IdempotentRequests {
      * being judged anew.
      */
     public boolean known(String merchantId, IdempotencyKey key) {
-        return autocommit(() -> keys.find(merchantId, key, config.retention())).filter(stored -> !stored.expired())
+        return unchecked(() -> keys.find(merchantId, key, config.retention())).filter(stored -> !stored.expired())
                 .isPresent();
     }
 

@@ -1,6 +1,5 @@
 package dev.payments.merchant;
 
-import dev.payments.config.PaymentsConfig;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,10 +22,10 @@ public class DemoMerchants {
     /** SHA-256 of "sk_test_globex". */
     static final String GLOBEX_KEY_SHA256 = "d588a5beb7a21e90ab68a64c0db32cee0d9a75aaec9a8e4ab3f5008f56f84e91";
 
-    private final PaymentsConfig config;
+    private final MerchantsConfig config;
     private final EntityManager entityManager;
 
-    DemoMerchants(PaymentsConfig config, EntityManager entityManager) {
+    DemoMerchants(MerchantsConfig config, EntityManager entityManager) {
         this.config = config;
         this.entityManager = entityManager;
     }

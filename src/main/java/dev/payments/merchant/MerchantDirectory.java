@@ -1,6 +1,5 @@
 package dev.payments.merchant;
 
-import dev.payments.config.PaymentsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.cache.Cache;
@@ -25,12 +24,12 @@ public class MerchantDirectory {
     static final String KNOWN = "merchants-by-api-key";
     static final String UNKNOWN = "unknown-api-keys";
 
-    private final PaymentsConfig config;
+    private final MerchantsConfig config;
     private final CaffeineCache known;
     private final CaffeineCache unknown;
     private final Counter lookups;
 
-    MerchantDirectory(PaymentsConfig config, @CacheName(KNOWN) Cache known, @CacheName(UNKNOWN) Cache unknown,
+    MerchantDirectory(MerchantsConfig config, @CacheName(KNOWN) Cache known, @CacheName(UNKNOWN) Cache unknown,
             MeterRegistry registry) {
         this.config = config;
         this.known = known.as(CaffeineCache.class);

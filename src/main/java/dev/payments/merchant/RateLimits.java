@@ -1,6 +1,5 @@
 package dev.payments.merchant;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.problem.Problems;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -20,12 +19,12 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class RateLimits {
 
-    private final PaymentsConfig.RateLimit config;
+    private final MerchantsConfig.RateLimit config;
     private final CurrentIdentityAssociation identities;
     /** One bucket per merchant that has made a request: bounded by the number of merchants. */
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    RateLimits(PaymentsConfig config, CurrentIdentityAssociation identities) {
+    RateLimits(MerchantsConfig config, CurrentIdentityAssociation identities) {
         this.config = config.rateLimit();
         this.identities = identities;
     }

@@ -1,6 +1,6 @@
 package dev.payments.payment;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import dev.payments.event.Event;
 import dev.payments.event.Events;
@@ -63,7 +63,7 @@ public class CancelPayment implements Resumable<LeasedPayment> {
     }
 
     public Outcome run(String merchantId, IdempotencyKey key, UUID paymentId, CancelRequest request) {
-        if (!autocommit(() -> store.exists(merchantId, paymentId))) {
+        if (!unchecked(() -> store.exists(merchantId, paymentId))) {
             // before the claim: a mistyped id uses up no key
             throw Problems.notFound("No payment " + paymentId + " for this merchant.");
         }
@@ -142,7 +142,7 @@ public class CancelPayment implements Resumable<LeasedPayment> {
         PaymentResponse changed = PaymentResponse.of(payment);
         StoredAnswer answer = answers.ok(changed);
         Event event = events.of(Events.PAYMENT_CANCELED, changed);
-        if (!autocommit(() -> store.finishCancel(payment, key, answer, event))) {
+        if (!unchecked(() -> store.finishCancel(payment, key, answer, event))) {
             return new Finish.FinishedByAnotherAttempt();
         }
         events.committed(payment.merchantId, event);

@@ -1,14 +1,14 @@
 package dev.payments.payment;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.database.Uuids;
 import dev.payments.event.Event;
 import dev.payments.event.Events;
 import dev.payments.idempotency.AnswerWriter;
 import dev.payments.idempotency.Claim;
 import dev.payments.idempotency.Finish;
+import dev.payments.idempotency.IdempotencyConfig;
 import dev.payments.idempotency.IdempotencyKey;
 import dev.payments.idempotency.IdempotentRequests;
 import dev.payments.idempotency.KeyedRequest;
@@ -41,8 +41,8 @@ import org.jboss.logging.Logger;
  * {@code processing}, leased to this attempt, with the processor key every attempt will use;
  * <li>the processor call, outside any transaction and holding no pooled connection;
  * <li>one statement, committing by itself, records the outcome, its event and the key's answer;
- * only then is the client answered 201, 402 (declined) or 422 (the processor refused the charge as
- * a request: the payment {@code failed}, nothing was charged).
+ * only then is the client answered 201, or 402: declined, or {@code failed} (the processor refused
+ * the charge as a request; nothing was charged).
  * </ol>
  * A request whose key was taken already is answered by the key ({@link IdempotentRequests}): the
  * answer replayed, a 422 for another body, or the wait for the attempt under way, which it takes
@@ -70,7 +70,7 @@ public class CreatePayment implements Resumable<LeasedPayment> {
     private final Duration retention;
 
     CreatePayment(IdempotentRequests keys, PaymentStore store, PaymentProcessor processor, AnswerWriter answers,
-            Events events, PaymentMetrics metrics, AttemptLease lease, PaymentsConfig config) {
+            Events events, PaymentMetrics metrics, AttemptLease lease, IdempotencyConfig keyConfig) {
         this.keys = keys;
         this.store = store;
         this.processor = processor;
@@ -78,7 +78,7 @@ public class CreatePayment implements Resumable<LeasedPayment> {
         this.events = events;
         this.metrics = metrics;
         this.lease = lease.duration();
-        this.retention = config.idempotency().retention();
+        this.retention = keyConfig.retention();
     }
 
     public Outcome run(String merchantId, IdempotencyKey key, CreatePaymentRequest request) {
@@ -162,7 +162,7 @@ public class CreatePayment implements Resumable<LeasedPayment> {
             default -> answers.created(finished, PATH + "/" + payment.id);
         };
         Event event = events.of(eventType(payment.status), finished);
-        if (!autocommit(() -> store.finishCreate(payment, answer, event))) {
+        if (!unchecked(() -> store.finishCreate(payment, answer, event))) {
             return new Finish.FinishedByAnotherAttempt();
         }
         events.committed(payment.merchantId, event);

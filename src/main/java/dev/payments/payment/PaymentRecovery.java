@@ -1,12 +1,12 @@
 package dev.payments.payment;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.idempotency.Finish;
 import dev.payments.idempotency.StillUnknown;
 import dev.payments.processor.AttemptLease;
 import dev.payments.processor.PaymentProcessor;
+import dev.payments.processor.ProcessorConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -31,18 +31,21 @@ public class PaymentRecovery {
     private final CancelPayment cancel;
     private final PaymentStore store;
     private final PaymentProcessor processor;
-    private final PaymentsConfig config;
+    private final ProcessorConfig config;
+    private final Duration authorizationExpiry;
     private final PaymentMetrics metrics;
     private final Duration lease;
 
     PaymentRecovery(CreatePayment create, CapturePayment capture, CancelPayment cancel, PaymentStore store,
-            PaymentProcessor processor, PaymentsConfig config, PaymentMetrics metrics, AttemptLease lease) {
+            PaymentProcessor processor, ProcessorConfig config, LifecycleConfig lifecycle, PaymentMetrics metrics,
+            AttemptLease lease) {
         this.create = create;
         this.capture = capture;
         this.cancel = cancel;
         this.store = store;
         this.processor = processor;
         this.config = config;
+        this.authorizationExpiry = lifecycle.authorizationExpiry();
         this.metrics = metrics;
         this.lease = lease.duration();
     }
@@ -50,27 +53,26 @@ public class PaymentRecovery {
     @Scheduled(identity = "payment-recovery", every = "${payments.processor.recovery-interval}",
             delayed = "${payments.processor.recovery-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        PaymentsConfig.Processor processorConfig = config.processor();
-        PaymentStore.UnderWay underWay = autocommit(() -> store.countUnderWay(processorConfig.stuckAfter()));
+        PaymentStore.UnderWay underWay = unchecked(() -> store.countUnderWay(config.stuckAfter()));
         metrics.processing(underWay.now(), underWay.stuck());
         if (underWay.stuck() > 0) {
             LOG.errorf("%d payments under way for longer than %s: is the processor reachable, and does it accept them?",
-                    underWay.stuck(), processorConfig.stuckAfter());
+                    underWay.stuck(), config.stuckAfter());
         }
         if (!processor.isAvailable()) {
             return;
         }
-        int batch = processorConfig.recoveryBatchSize();
+        int batch = config.recoveryBatchSize();
         if (underWay.now() > 0) {
-            for (LeasedPayment leased : autocommit(() -> store.takeStale(processorConfig.recoveryAfter(), batch, lease))) {
+            for (LeasedPayment leased : unchecked(() -> store.takeStale(config.recoveryAfter(), batch, lease))) {
                 recover("payment", leased, true);
             }
-            for (LeasedPayment leased : autocommit(() -> store.takeStaleActions(processorConfig.recoveryAfter(), batch,
+            for (LeasedPayment leased : unchecked(() -> store.takeStaleActions(config.recoveryAfter(), batch,
                     lease))) {
                 recover("action", leased, true);
             }
         }
-        for (LeasedPayment leased : autocommit(() -> store.startExpiryCancels(config.authorizationExpiry(), batch,
+        for (LeasedPayment leased : unchecked(() -> store.startExpiryCancels(authorizationExpiry, batch,
                 lease))) {
             // started just now by this job: nothing can have reached the processor yet
             recover("expired authorization", leased, false);

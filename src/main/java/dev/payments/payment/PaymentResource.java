@@ -60,9 +60,12 @@ public class PaymentResource {
     private final CancelPayment cancelPayment;
     private final PaymentQueries payments;
     private final CurrentMerchant merchant;
+    private final IdempotentResponses responses;
 
     PaymentResource(CreatePayment createPayment, CapturePayment capturePayment, CancelPayment cancelPayment,
-            PaymentQueries payments, CurrentMerchant merchant) {
+            PaymentQueries payments, CurrentMerchant merchant,
+            IdempotentResponses responses) {
+        this.responses = responses;
         this.createPayment = createPayment;
         this.capturePayment = capturePayment;
         this.cancelPayment = cancelPayment;
@@ -117,7 +120,7 @@ public class PaymentResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> createPayment.run(merchantId, key, request));
+        return responses.onWorker(() -> createPayment.run(merchantId, key, request));
     }
 
     @POST
@@ -142,7 +145,7 @@ public class PaymentResource {
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
         CaptureRequest whole = request == null ? CaptureRequest.WHOLE : request;
-        return IdempotentResponses.onWorker(() -> capturePayment.run(merchantId, key, paymentId, whole));
+        return responses.onWorker(() -> capturePayment.run(merchantId, key, paymentId, whole));
     }
 
     @POST
@@ -166,7 +169,7 @@ public class PaymentResource {
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
         CancelRequest noReason = request == null ? CancelRequest.NO_REASON : request;
-        return IdempotentResponses.onWorker(() -> cancelPayment.run(merchantId, key, paymentId, noReason));
+        return responses.onWorker(() -> cancelPayment.run(merchantId, key, paymentId, noReason));
     }
 
     @GET

@@ -1,6 +1,6 @@
 package dev.payments.payment;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
@@ -363,7 +363,7 @@ public class PaymentStore {
      */
     void giveBack(LeasedPayment leased) {
         try {
-            autocommit(() -> database.update(GIVE_BACK_LEASE, Sql.with("payment_id", leased.payment().id)
+            unchecked(() -> database.update(GIVE_BACK_LEASE, Sql.with("payment_id", leased.payment().id)
                     .and("until", leased.until())));
         } catch (RuntimeException e) {
             LOG.debugf("could not give back the lease of payment %s: %s", leased.payment().id, e.getMessage());

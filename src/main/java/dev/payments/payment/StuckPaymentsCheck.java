@@ -1,6 +1,6 @@
 package dev.payments.payment;
 
-import dev.payments.config.PaymentsConfig;
+import dev.payments.processor.ProcessorConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -21,9 +21,9 @@ public class StuckPaymentsCheck implements HealthCheck {
     private final PaymentMetrics metrics;
     private final Duration stuckAfter;
 
-    StuckPaymentsCheck(PaymentMetrics metrics, PaymentsConfig config) {
+    StuckPaymentsCheck(PaymentMetrics metrics, ProcessorConfig config) {
         this.metrics = metrics;
-        this.stuckAfter = config.processor().stuckAfter();
+        this.stuckAfter = config.stuckAfter();
     }
 
     @Override

@@ -29,7 +29,7 @@ public record Problem(
         UUID paymentId,
         @Schema(description = "Why the card was declined (402 only)", enumeration = {"card_declined", "insufficient_funds"})
         String declineCode,
-        @Schema(description = "Why the processor refused the charge (422 payment-failed only)",
+        @Schema(description = "Why the processor refused the charge (402 payment-failed only)",
                 example = "payment_method_invalid")
         String failureCode) {
 

@@ -50,7 +50,7 @@ public final class Problems {
 
     /** The processor refused the charge as a request: the payment failed, nothing was charged. */
     public static Problem paymentFailed(UUID paymentId, String failureCode, String processorMessage) {
-        return Problem.of("payment-failed", "Payment failed", 422,
+        return Problem.of("payment-failed", "Payment failed", 402,
                 "The payment processor refused the charge (" + failureCode + ": " + processorMessage + "). Nothing was "
                         + "charged. The failed payment is recorded; retrying with the same Idempotency-Key replays this "
                         + "answer, a corrected request needs a new key.")

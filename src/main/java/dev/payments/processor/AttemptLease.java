@@ -1,6 +1,6 @@
 package dev.payments.processor;
 
-import dev.payments.config.PaymentsConfig;
+import dev.payments.deadline.RequestBudget;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 
@@ -15,13 +15,13 @@ public class AttemptLease {
 
     private final Duration duration;
 
-    AttemptLease(PaymentsConfig config) {
-        this.duration = of(config.processor());
+    AttemptLease(ProcessorConfig config, RequestBudget budget) {
+        this.duration = of(config, budget.processorCall());
     }
 
-    static Duration of(PaymentsConfig.Processor processor) {
+    static Duration of(ProcessorConfig processor, Duration callTimeout) {
         int calls = processor.maxRetries() + 1;
-        return processor.timeout().multipliedBy(calls)
+        return callTimeout.multipliedBy(calls)
                 .plus(processor.maxRetryDelay().multipliedBy(processor.maxRetries()))
                 .plusSeconds(1);
     }

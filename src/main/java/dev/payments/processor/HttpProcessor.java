@@ -1,6 +1,6 @@
 package dev.payments.processor;
 
-import dev.payments.config.PaymentsConfig;
+import dev.payments.deadline.Deadline;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.CustomBackoffStrategy;
@@ -10,6 +10,7 @@ import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
@@ -51,14 +52,20 @@ public class HttpProcessor implements PaymentProcessor {
     private final ProcessorApi api;
     private final Guard guard;
     private volatile boolean open;
+    private final Duration callAndAnswer;
     /** Why the processor's last answer rejected our calls; null once one was accepted. */
     private volatile String rejected;
 
-    public HttpProcessor(PaymentsConfig.Processor config) {
+    /**
+     * {@code callTimeout}: connect and read, per call; a call starts only if the request's deadline
+     * leaves it that long and {@code toAnswer} after.
+     */
+    public HttpProcessor(ProcessorConfig config, Duration callTimeout, Duration toAnswer) {
         URI url = config.url().orElseThrow(() -> new IllegalStateException("payments.processor.url is not set"));
         String apiKey = config.apiKey().orElseThrow(
                 () -> new IllegalStateException("payments.processor.api-key (PAYMENTS_PROCESSOR_API_KEY) is not set"));
-        long timeout = config.timeout().toMillis();
+        long timeout = callTimeout.toMillis();
+        this.callAndAnswer = callTimeout.plus(toAnswer);
         this.api = QuarkusRestClientBuilder.newBuilder()
                 .baseUri(url)
                 .connectTimeout(timeout, TimeUnit.MILLISECONDS)
@@ -176,8 +183,14 @@ public class HttpProcessor implements PaymentProcessor {
         return Optional.ofNullable(rejected);
     }
 
-    /** The call's answer; no answer at all (refused, reset, timed out) is a ProcessorDown. */
-    private static Response send(java.util.function.Supplier<Response> call) throws ProcessorDown {
+    /**
+     * The call's answer; no answer at all (refused, reset, timed out) is a ProcessorDown. Not made
+     * if the request's deadline has no room left for it and the answer after it: OutOfTime.
+     */
+    private Response send(java.util.function.Supplier<Response> call) throws ProcessorDown, OutOfTime {
+        if (Deadline.current().filter(deadline -> !deadline.allows(callAndAnswer)).isPresent()) {
+            throw new OutOfTime();
+        }
         try {
             return call.get();
         } catch (ProcessingException e) {
@@ -203,6 +216,8 @@ public class HttpProcessor implements PaymentProcessor {
             return outcome;
         } catch (CircuitBreakerOpenException e) {
             return unknown.apply("circuit breaker open");
+        } catch (OutOfTime e) {
+            return unknown.apply("no time left in the request for a processor call");
         } catch (ProcessorDown | ProcessorBusy | UnreadableAnswer e) {
             LOG.warnf("processor %s: outcome unknown (%s)", what, e.getMessage());
             return unknown.apply(e.getMessage());
@@ -330,6 +345,13 @@ public class HttpProcessor implements PaymentProcessor {
     static final class CallRejected extends Exception {
         CallRejected(String message) {
             super(message);
+        }
+    }
+
+    /** The request's deadline leaves no room for another call: not made, so nothing was done by it. */
+    static final class OutOfTime extends Exception {
+        OutOfTime() {
+            super("the request's deadline leaves no room for a processor call");
         }
     }
 

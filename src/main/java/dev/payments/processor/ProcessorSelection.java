@@ -1,6 +1,6 @@
 package dev.payments.processor;
 
-import dev.payments.config.PaymentsConfig;
+import dev.payments.deadline.RequestBudget;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
@@ -12,8 +12,7 @@ public class ProcessorSelection {
 
     @Produces
     @Singleton
-    PaymentProcessor processor(PaymentsConfig config) {
-        PaymentsConfig.Processor processor = config.processor();
+    PaymentProcessor processor(ProcessorConfig processor, RequestBudget budget) {
         String adapter = processor.adapter();
         if (adapter.equals("auto")) {
             adapter = processor.url().isPresent() ? "http" : "demo";
@@ -21,7 +20,7 @@ public class ProcessorSelection {
         switch (adapter) {
             case "http" -> {
                 LOG.infof("payment processor: %s", processor.url().map(Object::toString).orElse("(no url)"));
-                return new HttpProcessor(processor);
+                return new HttpProcessor(processor, budget.processorCall(), budget.toAnswer());
             }
             case "demo" -> {
                 LOG.info("payment processor: the in-process demo processor (test cards only; no money moves)");

@@ -1,6 +1,6 @@
 package dev.payments.refund;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import dev.payments.database.Uuids;
 import dev.payments.event.Event;
@@ -77,7 +77,7 @@ public class CreateRefund implements Resumable<LeasedRefund> {
     }
 
     public Outcome run(String merchantId, IdempotencyKey key, UUID paymentId, CreateRefundRequest request) {
-        if (!autocommit(() -> payments.exists(merchantId, paymentId))) {
+        if (!unchecked(() -> payments.exists(merchantId, paymentId))) {
             // before the claim: a mistyped id uses up no key
             throw Problems.notFound("No payment " + paymentId + " for this merchant.");
         }
@@ -183,7 +183,7 @@ public class CreateRefund implements Resumable<LeasedRefund> {
         StoredAnswer answer = answers.created(finished, PATH + "/" + refund.id);
         Event event = events.of(
                 refund.status == RefundStatus.SUCCEEDED ? Events.REFUND_SUCCEEDED : Events.REFUND_FAILED, finished);
-        if (!autocommit(() -> store.finish(refund, answer, event))) {
+        if (!unchecked(() -> store.finish(refund, answer, event))) {
             return new Finish.FinishedByAnotherAttempt();
         }
         events.committed(refund.merchantId, event);

@@ -58,8 +58,11 @@ public class PaymentRefundsResource {
     private final CreateRefund createRefund;
     private final RefundQueries refunds;
     private final CurrentMerchant merchant;
+    private final IdempotentResponses responses;
 
-    PaymentRefundsResource(CreateRefund createRefund, RefundQueries refunds, CurrentMerchant merchant) {
+    PaymentRefundsResource(CreateRefund createRefund, RefundQueries refunds, CurrentMerchant merchant,
+            IdempotentResponses responses) {
+        this.responses = responses;
         this.createRefund = createRefund;
         this.refunds = refunds;
         this.merchant = merchant;
@@ -95,7 +98,7 @@ public class PaymentRefundsResource {
         UUID paymentId = paymentId(id);
         String merchantId = merchant.id();
         CreateRefundRequest refund = request == null ? CreateRefundRequest.ALL_THAT_REMAINS : request;
-        return IdempotentResponses.onWorker(() -> createRefund.run(merchantId, key, paymentId, refund));
+        return responses.onWorker(() -> createRefund.run(merchantId, key, paymentId, refund));
     }
 
     @GET

@@ -1,12 +1,12 @@
 package dev.payments.refund;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.idempotency.Finish;
 import dev.payments.idempotency.StillUnknown;
 import dev.payments.processor.AttemptLease;
 import dev.payments.processor.PaymentProcessor;
+import dev.payments.processor.ProcessorConfig;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -26,15 +26,15 @@ public class RefundRecovery {
     private final CreateRefund refunds;
     private final RefundStore store;
     private final PaymentProcessor processor;
-    private final PaymentsConfig.Processor config;
+    private final ProcessorConfig config;
     private final Duration lease;
 
-    RefundRecovery(CreateRefund refunds, RefundStore store, PaymentProcessor processor, PaymentsConfig config,
+    RefundRecovery(CreateRefund refunds, RefundStore store, PaymentProcessor processor, ProcessorConfig config,
             AttemptLease lease) {
         this.refunds = refunds;
         this.store = store;
         this.processor = processor;
-        this.config = config.processor();
+        this.config = config;
         this.lease = lease.duration();
     }
 
@@ -44,7 +44,7 @@ public class RefundRecovery {
         if (!processor.isAvailable()) {
             return;
         }
-        for (LeasedRefund leased : autocommit(() -> store.takeStale(config.recoveryAfter(), config.recoveryBatchSize(),
+        for (LeasedRefund leased : unchecked(() -> store.takeStale(config.recoveryAfter(), config.recoveryBatchSize(),
                 lease))) {
             try {
                 Finish finish = refunds.finish(leased, true);

@@ -1,6 +1,6 @@
 package dev.payments.refund;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
@@ -137,7 +137,7 @@ public class RefundStore {
     /** Gives a lease back, only if it is still this attempt's; if this fails, the lease simply passes. */
     void giveBack(LeasedRefund leased) {
         try {
-            autocommit(() -> database.update(GIVE_BACK_LEASE, Sql.with("refund_id", leased.refund().id)
+            unchecked(() -> database.update(GIVE_BACK_LEASE, Sql.with("refund_id", leased.refund().id)
                     .and("until", leased.until())));
         } catch (RuntimeException e) {
             LOG.debugf("could not give back the lease of refund %s: %s", leased.refund().id, e.getMessage());

@@ -1,10 +1,9 @@
 package dev.payments.webhook;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.payments.config.PaymentsConfig;
 import dev.payments.event.EventResponse;
 import dev.payments.event.Event;
 import io.quarkus.runtime.ShutdownEvent;
@@ -62,7 +61,7 @@ public class DeliveryWorker {
     private final WebhookMetrics metrics;
     private final ObjectMapper json;
     private final Vertx vertx;
-    private final PaymentsConfig.Webhooks config;
+    private final WebhooksConfig config;
     private final Duration lease;
     private final Semaphore slots;
     private final AtomicBoolean pollQueued = new AtomicBoolean();
@@ -83,13 +82,13 @@ public class DeliveryWorker {
     private ExecutorService blocking;
 
     DeliveryWorker(DeliveryStore store, WebhookUrls urls, WebhookMetrics metrics, ObjectMapper json, Vertx vertx,
-            PaymentsConfig config) {
+            WebhooksConfig config) {
         this.store = store;
         this.urls = urls;
         this.metrics = metrics;
         this.json = json;
         this.vertx = vertx;
-        this.config = config.webhooks();
+        this.config = config;
         // past the attempt's own timeout with room to spare: no other instance takes a delivery
         // while its attempt can still be running
         this.lease = this.config.timeout().multipliedBy(2).plusSeconds(5);
@@ -156,8 +155,8 @@ public class DeliveryWorker {
         }
         wake();
         try {
-            merchants = Set.copyOf(autocommit(store::merchantsWithEndpoints));
-            DeliveryStore.Backlog backlog = autocommit(store::backlog);
+            merchants = Set.copyOf(unchecked(store::merchantsWithEndpoints));
+            DeliveryStore.Backlog backlog = unchecked(store::backlog);
             metrics.backlog(backlog.ageSeconds(), backlog.due());
         } catch (RuntimeException e) {
             LOG.debugf("webhook backlog not measured: %s", e.getMessage());
@@ -180,7 +179,7 @@ public class DeliveryWorker {
             }
             List<DeliveryStore.Claimed> claimed;
             try {
-                claimed = autocommit(() -> store.claim(config.maxInFlightPerEndpoint(), free, lease));
+                claimed = unchecked(() -> store.claim(config.maxInFlightPerEndpoint(), free, lease));
             } catch (RuntimeException e) {
                 LOG.warnf("webhook deliveries not claimed, retried at the next poll: %s", e.getMessage());
                 return;
@@ -272,7 +271,7 @@ public class DeliveryWorker {
         try {
             String why = error != null ? error : "answered " + status;
             Duration delay = backoff(delivery.attempt());
-            autocommit(() -> store.failed(delivery, status, millis, why, delay, config.retryFor(), config.disableAfter()))
+            unchecked(() -> store.failed(delivery, status, millis, why, delay, config.retryFor(), config.disableAfter()))
                     .ifPresent(failure -> {
                         if ("failed".equals(failure.status())) {
                             metrics.attempt(WebhookMetrics.FAILED);
@@ -282,7 +281,7 @@ public class DeliveryWorker {
                         } else {
                             metrics.attempt(refused ? WebhookMetrics.REFUSED : WebhookMetrics.RETRIED);
                         }
-                        if (failure.endpointOverdue() && autocommit(() -> store.disable(delivery.endpointId(),
+                        if (failure.endpointOverdue() && unchecked(() -> store.disable(delivery.endpointId(),
                                 config.disableAfter()))) {
                             metrics.endpointDisabled();
                             LOG.infof("webhook endpoint disabled endpoint_id=%s: every delivery failed for %s",
@@ -320,7 +319,7 @@ public class DeliveryWorker {
                 continue;
             }
             try {
-                Set<java.util.UUID> recorded = autocommit(() -> store.delivered(batch));
+                Set<java.util.UUID> recorded = unchecked(() -> store.delivered(batch));
                 Instant now = Instant.now();
                 for (DeliveryStore.Success success : batch) {
                     if (recorded.contains(success.delivery().id())) {

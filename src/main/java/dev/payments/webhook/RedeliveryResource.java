@@ -36,8 +36,11 @@ public class RedeliveryResource {
 
     private final RedeliverEvent redeliver;
     private final CurrentMerchant merchant;
+    private final IdempotentResponses responses;
 
-    RedeliveryResource(RedeliverEvent redeliver, CurrentMerchant merchant) {
+    RedeliveryResource(RedeliverEvent redeliver, CurrentMerchant merchant,
+            IdempotentResponses responses) {
+        this.responses = responses;
         this.redeliver = redeliver;
         this.merchant = merchant;
     }
@@ -61,6 +64,6 @@ public class RedeliveryResource {
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         UUID eventId = Pages.uuid(id).orElseThrow(() -> Problems.notFound("No event " + id + " for this merchant."));
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> redeliver.run(merchantId, key, eventId));
+        return responses.onWorker(() -> redeliver.run(merchantId, key, eventId));
     }
 }

@@ -1,6 +1,5 @@
 package dev.payments.webhook;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.database.Uuids;
 import dev.payments.event.Events;
 import dev.payments.idempotency.AnswerWriter;
@@ -34,16 +33,16 @@ public class RegisterWebhookEndpoint {
     private final WebhookUrls urls;
     private final AnswerWriter answers;
     private final DeliveryWorker worker;
-    private final PaymentsConfig.Webhooks config;
+    private final WebhooksConfig config;
 
     RegisterWebhookEndpoint(IdempotentRequests keys, WebhookEndpointStore endpoints, WebhookUrls urls,
-            AnswerWriter answers, DeliveryWorker worker, PaymentsConfig config) {
+            AnswerWriter answers, DeliveryWorker worker, WebhooksConfig config) {
         this.keys = keys;
         this.endpoints = endpoints;
         this.urls = urls;
         this.answers = answers;
         this.worker = worker;
-        this.config = config.webhooks();
+        this.config = config;
     }
 
     /**

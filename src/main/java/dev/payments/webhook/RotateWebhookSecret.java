@@ -1,6 +1,5 @@
 package dev.payments.webhook;
 
-import dev.payments.config.PaymentsConfig;
 import dev.payments.idempotency.AnswerWriter;
 import dev.payments.idempotency.Claim;
 import dev.payments.idempotency.IdempotencyKey;
@@ -27,14 +26,14 @@ public class RotateWebhookSecret {
     private final IdempotentRequests keys;
     private final WebhookEndpointStore endpoints;
     private final AnswerWriter answers;
-    private final PaymentsConfig.Webhooks config;
+    private final WebhooksConfig config;
 
     RotateWebhookSecret(IdempotentRequests keys, WebhookEndpointStore endpoints, AnswerWriter answers,
-            PaymentsConfig config) {
+            WebhooksConfig config) {
         this.keys = keys;
         this.endpoints = endpoints;
         this.answers = answers;
-        this.config = config.webhooks();
+        this.config = config;
     }
 
     public Outcome run(String merchantId, IdempotencyKey key, UUID id) {

@@ -45,9 +45,12 @@ public class WebhookEndpointResource {
     private final RotateWebhookSecret rotateSecret;
     private final WebhookEndpointService endpoints;
     private final CurrentMerchant merchant;
+    private final IdempotentResponses responses;
 
     WebhookEndpointResource(RegisterWebhookEndpoint register, RotateWebhookSecret rotateSecret,
-            WebhookEndpointService endpoints, CurrentMerchant merchant) {
+            WebhookEndpointService endpoints, CurrentMerchant merchant,
+            IdempotentResponses responses) {
+        this.responses = responses;
         this.register = register;
         this.rotateSecret = rotateSecret;
         this.endpoints = endpoints;
@@ -77,7 +80,7 @@ public class WebhookEndpointResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> register.run(merchantId, key, request));
+        return responses.onWorker(() -> register.run(merchantId, key, request));
     }
 
     @GET
@@ -133,7 +136,7 @@ public class WebhookEndpointResource {
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         UUID endpointId = endpointId(id);
         String merchantId = merchant.id();
-        return IdempotentResponses.onWorker(() -> rotateSecret.run(merchantId, key, endpointId));
+        return responses.onWorker(() -> rotateSecret.run(merchantId, key, endpointId));
     }
 
     @GET

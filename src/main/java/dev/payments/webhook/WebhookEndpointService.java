@@ -1,6 +1,6 @@
 package dev.payments.webhook;
 
-import static dev.payments.database.DatabaseException.autocommit;
+import static dev.payments.database.DatabaseException.unchecked;
 
 import dev.payments.problem.ProblemException;
 import dev.payments.problem.Problems;
@@ -28,21 +28,21 @@ public class WebhookEndpointService {
     }
 
     public Optional<WebhookEndpointResponse> find(String merchantId, UUID id) {
-        return autocommit(() -> endpoints.find(merchantId, id)).map(endpoint -> endpoint.response(false));
+        return unchecked(() -> endpoints.find(merchantId, id)).map(endpoint -> endpoint.response(false));
     }
 
     public WebhookEndpointList list(String merchantId, int limit, UUID startingAfter) {
         if (startingAfter != null && find(merchantId, startingAfter).isEmpty()) {
             throw Problems.validation("starting_after", "no such webhook endpoint");
         }
-        List<WebhookEndpoint> page = autocommit(() -> endpoints.page(merchantId, startingAfter, limit + 1));
+        List<WebhookEndpoint> page = unchecked(() -> endpoints.page(merchantId, startingAfter, limit + 1));
         return new WebhookEndpointList(page.stream().limit(limit).map(endpoint -> endpoint.response(false)).toList(),
                 page.size() > limit);
     }
 
     /** Deletes the endpoint and its deliveries; nothing more is sent to it. */
     public void delete(String merchantId, UUID id) {
-        if (!autocommit(() -> endpoints.delete(merchantId, id))) {
+        if (!unchecked(() -> endpoints.delete(merchantId, id))) {
             throw noSuchEndpoint(id);
         }
         LOG.infof("webhook endpoint deleted merchant=%s endpoint_id=%s", merchantId, id);
@@ -52,10 +52,10 @@ public class WebhookEndpointService {
         if (find(merchantId, id).isEmpty()) {
             throw noSuchEndpoint(id);
         }
-        if (startingAfter != null && !autocommit(() -> deliveries.exists(id, startingAfter))) {
+        if (startingAfter != null && !unchecked(() -> deliveries.exists(id, startingAfter))) {
             throw Problems.validation("starting_after", "no such delivery of this endpoint");
         }
-        List<DeliveryResponse> page = autocommit(() -> deliveries.page(id, startingAfter, limit + 1));
+        List<DeliveryResponse> page = unchecked(() -> deliveries.page(id, startingAfter, limit + 1));
         return new DeliveryList(page.stream().limit(limit).toList(), page.size() > limit);
     }
 

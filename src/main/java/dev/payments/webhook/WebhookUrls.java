@@ -1,6 +1,5 @@
 package dev.payments.webhook;
 
-import dev.payments.config.PaymentsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.Inet4Address;
@@ -27,8 +26,8 @@ public class WebhookUrls {
     private final boolean allowInsecureLocal;
 
     @Inject
-    WebhookUrls(PaymentsConfig config) {
-        this(config.webhooks().allowInsecureLocal());
+    WebhookUrls(WebhooksConfig config) {
+        this(config.allowInsecureLocal());
     }
 
     WebhookUrls(boolean allowInsecureLocal) {

@@ -1,0 +1,73 @@
+package dev.payments.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** How events reach merchants' endpoints: {@code payments.webhooks.*}. */
+@ConfigMapping(prefix = "payments.webhooks")
+public interface WebhooksConfig {
+    /**
+     * Also accept {@code http} URLs and loopback addresses, for receivers on the developer's own
+     * machine. On in dev and test only: in production an endpoint must be https and public.
+     */
+    @WithDefault("false")
+    boolean allowInsecureLocal();
+
+    /** Runs the delivery worker in this instance; off, events are still scheduled for another. */
+    @WithDefault("true")
+    boolean deliver();
+
+    /**
+     * How long an endpoint has to answer a delivery with a 2xx, from connecting to the status
+     * line; past it the attempt failed and is retried. 5s is generous for a receiver that
+     * stores the event and answers, which is what a receiver should do.
+     */
+    @WithDefault("5s")
+    Duration timeout();
+
+    /**
+     * The first retry's delay; each next one doubles it (with jitter: a random half to all of
+     * it), up to {@link #maxBackoff}. 1s makes a receiver's brief hiccup cost a second.
+     */
+    @WithDefault("1s")
+    Duration initialBackoff();
+
+    /** The longest pause between two attempts, so that a receiver back from an outage is reached within it. */
+    @WithDefault("6h")
+    Duration maxBackoff();
+
+    /** A delivery still failing this long after it was scheduled is given up (failed for that endpoint). */
+    @WithDefault("3d")
+    Duration retryFor();
+
+    /** An endpoint whose deliveries have all failed for this long is disabled. */
+    @WithDefault("5d")
+    Duration disableAfter();
+
+    /** After a rotation the old secret keeps signing alongside the new one this long. */
+    @WithDefault("24h")
+    Duration secretOverlap();
+
+    /**
+     * How often the worker looks for due deliveries. Events written by this instance wake it
+     * at once; this bounds the latency of the others' and of retries.
+     */
+    @WithDefault("1s")
+    String pollInterval();
+
+    /**
+     * Attempts under way to one endpoint at most, across all instances: a slow or dead endpoint
+     * holds no more than this, and the others' deliveries go on.
+     */
+    @WithDefault("8")
+    int maxInFlightPerEndpoint();
+
+    /** Attempts under way in this instance at most (sockets and memory). */
+    @WithDefault("256")
+    int maxInFlight();
+
+    /** Endpoints per merchant at most: each event is sent to each, so this bounds an event's fan-out. */
+    @WithDefault("16")
+    int maxEndpointsPerMerchant();
+}
