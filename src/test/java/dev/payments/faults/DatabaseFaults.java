@@ -14,9 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The faults a payment service meets, against the packaged application and a PostgreSQL container
@@ -27,30 +26,12 @@ import org.junit.jupiter.api.Test;
 class DatabaseFaults {
 
     private static final Duration TRAFFIC_DEADLINE = Duration.ofSeconds(150);
-    /**
-     * No answer may take longer, however the database misbehaves: bounded failure, never a hang.
-     * A request's own bound is about 4s (a 1s wait for a pooled connection, then at most the 3s
-     * socket timeout). A retry whose payment was left processing by the outage (its last phase
-     * failed) may first wait up to the 5s lock timeout for the attempt's lease to pass, and then
-     * finish it: about 9s. The rest is this machine's scheduling noise.
-     */
-    static final int MAX_ANSWER_MS = 10_000;
     /** Payments the clients must have been answered before a fault, and again after the recovery. */
     private static final int PAYMENTS_AROUND_FAULT = 50;
 
-    private static FaultDatabase database;
+    @RegisterExtension
+    static final FaultDatabase database = FaultDatabase.forEachClass();
 
-    @BeforeAll
-    static void startDatabase() {
-        database = FaultDatabase.start();
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        if (database != null) {
-            database.close();
-        }
-    }
 
     @Test
     void databaseStoppedMidTrafficFailsFastAndRecovers() throws Exception {
@@ -164,7 +145,7 @@ class DatabaseFaults {
     private static void assertClean(RetryingClients clients, List<String> keys) throws Exception {
         assertEquals(0, clients.serverErrors.get(), "no 500s, ever");
         assertTrue(clients.badUnavailable.isEmpty(), "every 503 is problem+json with Retry-After");
-        assertTrue(clients.slowest.get() <= MAX_ANSWER_MS, "no answer took longer than " + MAX_ANSWER_MS + " ms");
+        clients.assertEveryAnswerWithinTheDeadline();
         assertEquals(keys.size(), clients.idsByKey.size(), "every key was answered");
         for (Map.Entry<String, Set<String>> answered : clients.idsByKey.entrySet()) {
             assertEquals(1, answered.getValue().size(), "one payment id per key: " + answered);

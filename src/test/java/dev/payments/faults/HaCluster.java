@@ -2,6 +2,7 @@ package dev.payments.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.Await;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -53,13 +54,11 @@ final class HaCluster implements AutoCloseable {
     void synchronousMode(boolean on) throws Exception {
         command(primaryToStrike(), "PATCH", "/config", "{\"synchronous_mode\":" + on + "}", Duration.ofSeconds(10));
         synchronous = on;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
+        if (Await.until(() -> {
             String names = database().text("SHOW synchronous_standby_names");
-            if (on != (names == null || names.isBlank())) {
-                return;
-            }
-            Thread.sleep(200);
+            return on != (names == null || names.isBlank());
+        }, Duration.ofSeconds(30))) {
+            return;
         }
         throw new IllegalStateException("synchronous_mode " + on + " not applied by the primary in 30 s: " + status());
     }
@@ -90,13 +89,9 @@ final class HaCluster implements AutoCloseable {
         return 0;
     }
 
-    int awaitPrimary(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int primary;
-        while ((primary = primary()) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        return primary;
+    int awaitPrimary(Duration timeout) {
+        Await.until(() -> primary() != 0, timeout);
+        return primary();
     }
 
     /** The primary node, to strike: there must be one. */
@@ -167,18 +162,16 @@ final class HaCluster implements AutoCloseable {
     }
 
     /** A primary and two streaming replicas again (one of them synchronous, in synchronous mode). */
-    boolean awaitHealthy(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+    boolean awaitHealthy(Duration timeout) {
+        return Await.until(() -> {
             for (int node = 1; node <= NODES; node++) {
                 JsonNode cluster = rest(node, "/cluster");
                 if (cluster != null && healthy(cluster.path("members"))) {
                     return true;
                 }
             }
-            Thread.sleep(500);
-        }
-        return false;
+            return false;
+        }, timeout);
     }
 
     private boolean healthy(JsonNode members) {

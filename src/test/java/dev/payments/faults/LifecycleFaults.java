@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
 import java.net.URI;
@@ -24,9 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Processor faults on captures and refunds, against the packaged service in its own process, a
@@ -43,7 +43,8 @@ class LifecycleFaults {
     private static final Duration SETTLE = Duration.ofSeconds(30);
     private static final int PAYMENTS = 12;
 
-    private static FaultDatabase database;
+    @RegisterExtension
+    static final FaultDatabase database = FaultDatabase.forEachClass();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final AtomicInteger serverErrors = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
@@ -52,17 +53,6 @@ class LifecycleFaults {
     /** Every distinct body each key was answered with: one per key, or a replay was not the original. */
     private final Map<String, java.util.Set<String>> answersByKey = new ConcurrentHashMap<>();
 
-    @BeforeAll
-    static void startDatabase() {
-        database = FaultDatabase.start();
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        if (database != null) {
-            database.close();
-        }
-    }
 
     @Test
     void capturesAndRefundsUnderLostAnswersAndServerErrors() throws Exception {
@@ -114,7 +104,8 @@ class LifecycleFaults {
         try (Simulator simulator = Simulator.start(0)) {
             // a patient service: it waits for the held answer, and does not repeat the call
             ServiceProcess service = service("lifecycle-kill", simulator)
-                    .with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0").start();
+                    .with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0")
+                    .with("PAYMENTS_REQUEST_DEADLINE", "15s").start();
             ExecutorService client = Executors.newSingleThreadExecutor();
             try {
                 String run = "lifecycle-kill-" + System.currentTimeMillis();
@@ -240,11 +231,7 @@ class LifecycleFaults {
     }
 
     private static ServiceProcess service(String name, Simulator simulator) {
-        return database.service(name)
-                .with("PAYMENTS_PROCESSOR_URL", simulator.url())
-                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
-                .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", "1s")
-                .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", "3s");
+        return PaymentRows.chargingThrough(database.service(name), simulator);
     }
 
     /**
@@ -280,15 +267,8 @@ class LifecycleFaults {
         throw new AssertionError(key + " not answered " + expected + " before the deadline");
     }
 
-    private static boolean awaitHeld(Simulator simulator) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (simulator.held() > 0) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    private static boolean awaitHeld(Simulator simulator) {
+        return Await.until(() -> simulator.held() > 0, Duration.ofSeconds(30));
     }
 
     /**
@@ -299,12 +279,9 @@ class LifecycleFaults {
      */
     private void assertClean(String fault, Simulator simulator, List<String> payments, long captured, long refunded,
             int refunds) throws Exception {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
         String underWay = "SELECT (SELECT count(*) FROM payments WHERE status = 'processing' OR pending_action IS NOT NULL)"
                 + " + (SELECT count(*) FROM refunds WHERE status = 'pending')";
-        while (database.number(underWay) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        Await.until(() -> database.number(underWay) == 0, SETTLE);
         JsonNode ledger = simulator.ledger();
         System.out.printf("[faults] lifecycle, %s: %d payments, requests sent %d, 503/409 retried %d, transport errors %d, "
                         + "other 5xx %d, processor refunds %d%n", fault, payments.size(), sent.get(), unavailable.get(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.payments.localdb.LocalPostgres;
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.Service;
 import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
@@ -47,6 +48,18 @@ class PaymentRows {
     ServiceProcess service(String name) {
         return new ServiceProcess(name, jdbcUrl(), LocalPostgres.APP, LocalPostgres.APP, LocalPostgres.OWNER,
                 LocalPostgres.OWNER);
+    }
+
+    /**
+     * {@code service} charging through {@code simulator}, its recovery job fast (every second, for
+     * what was left 3 s ago): the fault tests wait for it to finish what their faults left.
+     */
+    static <S extends Service> S chargingThrough(S service, Simulator simulator) {
+        service.with("PAYMENTS_PROCESSOR_URL", simulator.url())
+                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
+                .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", "1s")
+                .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", "3s");
+        return service;
     }
 
     /** The service as {@link #service}: one process, or {@code -Dpayments.test.instances} of them behind a balancer. */
@@ -150,6 +163,7 @@ class PaymentRows {
                 clients.summary(), payments.size(), chargesByReference.size());
         assertEquals(0, clients.serverErrors.get(), "no 500s, ever");
         assertTrue(clients.badUnavailable.isEmpty(), "every 503 is problem+json with Retry-After");
+        clients.assertEveryAnswerWithinTheDeadline();
         assertEquals(0, number("SELECT count(*) FROM payments WHERE status = 'processing'"),
                 "nothing left processing once the processor answers again");
         for (String key : keys) {
@@ -212,11 +226,7 @@ class PaymentRows {
     }
 
     /** Waits (at most {@code settle}) until the recovery job has finished every payment left processing. */
-    private void settle(Duration settle) throws Exception {
-        long deadline = System.nanoTime() + settle.toNanos();
-        while (number("SELECT count(*) FROM payments WHERE status = 'processing'") > 0
-                && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+    private void settle(Duration settle) {
+        Await.until(() -> number("SELECT count(*) FROM payments WHERE status = 'processing'") == 0, settle);
     }
 }

@@ -3,6 +3,7 @@ package dev.payments.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.FreePorts;
 import dev.payments.testsupport.Service;
 import dev.payments.testsupport.Simulator;
@@ -17,9 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The faults of a processor reached over the network, with the packaged service, the processor
@@ -35,25 +35,14 @@ class ProcessorFaults {
     private static final Duration TRAFFIC_DEADLINE = Duration.ofSeconds(150);
     /** Payments answered before a fault is injected, and again after it. */
     private static final int PAYMENTS_AROUND_FAULT = 40;
-    /** The recovery job, fast: the tests wait for it. */
-    private static final String RECOVERY_INTERVAL = "1s";
-    private static final String RECOVERY_AFTER = "3s";
     /** Time for the recovery job to finish what the clients left processing (lease 6s, then a run). */
     private static final Duration SETTLE = Duration.ofSeconds(30);
+    /** The request deadline of a service that waits out a held answer (see {@link #patient}). */
+    private static final Duration PATIENT_DEADLINE = Duration.ofSeconds(15);
 
-    private static FaultDatabase database;
+    @RegisterExtension
+    static final FaultDatabase database = FaultDatabase.forEachClass();
 
-    @BeforeAll
-    static void startDatabase() {
-        database = FaultDatabase.start();
-    }
-
-    @AfterAll
-    static void stopDatabase() {
-        if (database != null) {
-            database.close();
-        }
-    }
 
     @Test
     void latencyOnEveryCall() throws Exception {
@@ -181,7 +170,7 @@ class ProcessorFaults {
             try {
                 String key = run(name) + "-0";
                 simulator.fault("hold", 1, "/v1/charges", 0);
-                RetryingClients clients = new RetryingClients();
+                RetryingClients clients = new RetryingClients(PATIENT_DEADLINE);
                 clients.keysStarted.add(key);
                 Future<?> paying = client.submit(() -> {
                     clients.pay(key, List.of(service.baseUrl()), 0, System.nanoTime() + TRAFFIC_DEADLINE.toNanos());
@@ -246,15 +235,8 @@ class ProcessorFaults {
         }
     }
 
-    private static boolean awaitHeld(Simulator simulator) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (simulator.held() > 0) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    private static boolean awaitHeld(Simulator simulator) {
+        return Await.until(() -> simulator.held() > 0, Duration.ofSeconds(30));
     }
 
     private static String run(String fault) {
@@ -264,18 +246,16 @@ class ProcessorFaults {
     /**
      * A service that waits 10s for the processor and does not repeat the call, so that a held
      * answer is still awaited when the test has killed the service or stopped the database (its
-     * attempt's lease, 11s, is then what a retry waits out).
+     * attempt's lease, 11s, is then what a retry waits out). Its requests get the deadline that
+     * such a wait needs.
      */
     private static Service patient(Service service) {
-        return service.with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0");
+        return service.with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0")
+                .with("PAYMENTS_REQUEST_DEADLINE", PATIENT_DEADLINE.toSeconds() + "s");
     }
 
     private static Service service(String name, Simulator simulator) {
-        return database.deployment("processor-" + name)
-                .with("PAYMENTS_PROCESSOR_URL", simulator.url())
-                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
-                .with("PAYMENTS_PROCESSOR_RECOVERY_INTERVAL", RECOVERY_INTERVAL)
-                .with("PAYMENTS_PROCESSOR_RECOVERY_AFTER", RECOVERY_AFTER);
+        return PaymentRows.chargingThrough(database.deployment("processor-" + name), simulator);
     }
 
     private static void assertClean(String fault, RetryingClients clients, Simulator simulator) throws Exception {

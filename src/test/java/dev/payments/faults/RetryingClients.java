@@ -189,6 +189,23 @@ final class RetryingClients {
         return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(longest);
     }
 
+    /** The service's request deadline (payments.request-deadline), 5 s unless the test set another. */
+    private final Duration deadline;
+
+    RetryingClients() {
+        this(Duration.ofSeconds(5));
+    }
+
+    RetryingClients(Duration deadline) {
+        this.deadline = deadline;
+    }
+
+    /** Every answer, a 503 or a 409 included, came within the request deadline, whatever the fault. */
+    void assertEveryAnswerWithinTheDeadline() {
+        org.junit.jupiter.api.Assertions.assertTrue(slowest.get() < deadline.toMillis(), "every answer within the "
+                + "request deadline of " + deadline.toMillis() + " ms; the slowest took " + slowest.get() + " ms");
+    }
+
     String summary() {
         return String.format("requests sent %d, 201 created %d, 201 replays %d, 503 %d, 409 %d, other 5xx %d, "
                         + "transport errors %d, slowest answer %d ms, keys answered %d",

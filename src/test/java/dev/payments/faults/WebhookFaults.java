@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.testsupport.Await;
 import dev.payments.testsupport.ServiceProcess;
 import dev.payments.testsupport.Simulator;
 import dev.payments.testsupport.WebhookReceiver;
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Webhook delivery against the packaged service in its own process, a PostgreSQL container and a
@@ -39,13 +41,13 @@ class WebhookFaults {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
-    private static FaultDatabase database;
+    @RegisterExtension
+    static final FaultDatabase database = FaultDatabase.forEachClass();
     private static WebhookReceiver receiver;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @BeforeAll
     static void start() {
-        database = FaultDatabase.start();
         receiver = WebhookReceiver.start();
     }
 
@@ -53,9 +55,6 @@ class WebhookFaults {
     static void stop() {
         if (receiver != null) {
             receiver.close();
-        }
-        if (database != null) {
-            database.close();
         }
     }
 
@@ -131,10 +130,7 @@ class WebhookFaults {
                 + "WHERE ev.created_at >= e.created_at AND ev.merchant_id = e.merchant_id AND NOT EXISTS ("
                 + "SELECT 1 FROM webhook_deliveries d WHERE d.event_id = ev.id AND d.endpoint_id = e.id "
                 + "AND d.status = 'delivered')";
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (database.number(owed) > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        Await.until(() -> database.number(owed) == 0, DEADLINE);
         assertEquals(0, database.number(owed), "every event delivered");
         Set<String> events = Set.copyOf(database.list("SELECT ev.id::text FROM events ev JOIN webhook_endpoints e "
                 + "ON e.id = '" + endpoint + "' WHERE ev.created_at >= e.created_at AND ev.merchant_id = e.merchant_id"));
@@ -143,16 +139,9 @@ class WebhookFaults {
         assertTrue(hook.deliveries().stream().allMatch(Delivery::signed), "every delivery signed");
     }
 
-    private boolean awaitInFlight(String endpoint) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (database.number("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = '" + endpoint
-                    + "' AND attempt_id IS NOT NULL") > 0) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    private boolean awaitInFlight(String endpoint) {
+        return Await.until(() -> database.number("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = '"
+                + endpoint + "' AND attempt_id IS NOT NULL") > 0, Duration.ofSeconds(30));
     }
 
     private String register(ServiceProcess service, WebhookReceiver.Hook hook) throws Exception {
@@ -193,9 +182,7 @@ class WebhookFaults {
     }
 
     private static ServiceProcess service(String name, Simulator simulator) {
-        return database.service(name)
-                .with("PAYMENTS_PROCESSOR_URL", simulator.url())
-                .with("PAYMENTS_PROCESSOR_API_KEY", Simulator.API_KEY)
+        return PaymentRows.chargingThrough(database.service(name), simulator)
                 .with("PAYMENTS_WEBHOOKS_ALLOW_INSECURE_LOCAL", "true")
                 .with("PAYMENTS_WEBHOOKS_INITIAL_BACKOFF", "200ms")
                 .with("PAYMENTS_WEBHOOKS_POLL_INTERVAL", "500ms");

@@ -1,4 +1,4 @@
-package dev.payments.payment;
+package dev.payments.http;
 
 import static dev.payments.testsupport.Api.*;
 import static org.junit.jupiter.api.Assertions.*;

@@ -1,12 +1,12 @@
-package dev.payments.payment;
+package dev.payments.http;
 
-import static dev.payments.payment.AdaptiveLoadSheddingTest.CEILING;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.FLOOR;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.LIMIT;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.adaptive;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.createOneAtATime;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.fastBurstsUntil;
-import static dev.payments.payment.AdaptiveLoadSheddingTest.slowBursts;
+import static dev.payments.http.AdaptiveLoadSheddingTest.CEILING;
+import static dev.payments.http.AdaptiveLoadSheddingTest.FLOOR;
+import static dev.payments.http.AdaptiveLoadSheddingTest.LIMIT;
+import static dev.payments.http.AdaptiveLoadSheddingTest.adaptive;
+import static dev.payments.http.AdaptiveLoadSheddingTest.createOneAtATime;
+import static dev.payments.http.AdaptiveLoadSheddingTest.fastBurstsUntil;
+import static dev.payments.http.AdaptiveLoadSheddingTest.slowBursts;
 import static dev.payments.testsupport.Api.*;
 import static org.junit.jupiter.api.Assertions.*;
 

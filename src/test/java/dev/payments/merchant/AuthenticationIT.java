@@ -1,4 +1,4 @@
-package dev.payments.payment;
+package dev.payments.merchant;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
 

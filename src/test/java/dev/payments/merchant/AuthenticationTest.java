@@ -1,4 +1,4 @@
-package dev.payments.payment;
+package dev.payments.merchant;
 
 import static dev.payments.testsupport.Api.*;
 import static io.restassured.RestAssured.given;

@@ -147,17 +147,11 @@ public final class BalancedService implements Service {
 
     /** Until the balancer has seen every instance ready (its stats socket says UP for each) and routes to them. */
     private void awaitRouting(Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long up = 0;
-        while (System.nanoTime() < deadline) {
-            up = balancerStats().lines().filter(line -> line.startsWith("api,app") && line.contains(",UP,")).count();
-            if (up == instances.size()) {
-                return;
-            }
-            Thread.sleep(200);
+        if (!Await.until(() -> balancerStats().lines()
+                .filter(line -> line.startsWith("api,app") && line.contains(",UP,")).count() == instances.size(), timeout)) {
+            throw new IllegalStateException(name + ": the balancer does not see all " + instances.size()
+                    + " instances ready after " + timeout + ":\n" + balancerStats());
         }
-        throw new IllegalStateException(name + ": the balancer sees " + up + " of " + instances.size()
-                + " instances ready after " + timeout);
     }
 
     /** HAProxy's "show stat" (CSV, a line per server) from its stats socket. */

@@ -109,28 +109,12 @@ public final class ServiceProcess implements Service {
         }
     }
 
-    public boolean awaitReadiness(int status, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (readiness() == status) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return false;
+    public boolean awaitReadiness(int status, Duration timeout) {
+        return Await.until(() -> readiness() == status, timeout);
     }
 
-    private boolean awaitReady(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                return false;
-            }
-            if (readiness() == 200) {
-                return true;
-            }
-            Thread.sleep(200);
-        }
-        return false;
+    /** Ready within {@code timeout}; false as soon as the process has exited. */
+    private boolean awaitReady(Duration timeout) {
+        return Await.until(() -> !process.isAlive() || readiness() == 200, timeout) && process.isAlive();
     }
 }

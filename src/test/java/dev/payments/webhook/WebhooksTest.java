@@ -1,6 +1,7 @@
 package dev.payments.webhook;
 
 import static dev.payments.testsupport.Api.*;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -354,11 +355,8 @@ class WebhooksTest {
                 endpoint);
         TestDatabase.update("UPDATE webhook_endpoints SET failing_since = now() - interval '6 days' WHERE id = ?::uuid",
                 endpoint);
-        long deadline = System.nanoTime() + DELIVERY.toNanos();
-        while (!"disabled".equals(as(ACME_KEY).get("/webhook_endpoints/" + endpoint).path("status"))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await("the endpoint disabled").atMost(DELIVERY)
+                .until(() -> "disabled".equals(as(ACME_KEY).get("/webhook_endpoints/" + endpoint).path("status")));
         as(ACME_KEY).get("/webhook_endpoints/" + endpoint).then().body("status", equalTo("disabled"));
         as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries").then()
                 .body("data[0].status", equalTo("failed")).body("data[0].last_status_code", equalTo(500));
@@ -383,14 +381,14 @@ class WebhooksTest {
         // 30 events at 8 attempts at once to the slow one, each timing out after 1s, take it 4s and
         // more; the healthy one gets each event at once all the same, while the service never has
         // more than 8 attempts under way to the slow one
-        long inFlight = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline && (inFlight == 0 || !ids(healthy.deliveries()).containsAll(events))) {
-            inFlight = Math.max(inFlight, TestDatabase.number("SELECT count(*) FROM webhook_deliveries d "
+        java.util.concurrent.atomic.AtomicLong mostInFlight = new java.util.concurrent.atomic.AtomicLong();
+        Await.until(() -> {
+            mostInFlight.accumulateAndGet(TestDatabase.number("SELECT count(*) FROM webhook_deliveries d "
                     + "JOIN webhook_endpoints e ON e.id = d.endpoint_id "
-                    + "WHERE e.url = ? AND d.attempt_id IS NOT NULL AND d.next_attempt_at > now()", slow.url()));
-            Thread.sleep(20);
-        }
+                    + "WHERE e.url = ? AND d.attempt_id IS NOT NULL AND d.next_attempt_at > now()", slow.url()), Math::max);
+            return mostInFlight.get() > 0 && ids(healthy.deliveries()).containsAll(events);
+        }, Duration.ofSeconds(10));
+        long inFlight = mostInFlight.get();
         assertTrue(ids(healthy.deliveries()).containsAll(events),
                 "the healthy endpoint got " + healthy.deliveries().size() + " of 30");
         long slowest = healthy.deliveries().stream()
