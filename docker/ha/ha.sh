@@ -19,7 +19,8 @@
 #                             instances (their API and management ports): round robin among the
 #                             ready ones, a request whose instance dies unanswered sent to another
 #
-# Environment: HA_DIR (target/ha: data, configuration, logs, pids), HA_SYNC (true: a commit is
+# Environment: HA_DIR (target/ha: data, configuration, logs, pids; the postgres user must be able to
+# read it, which start checks first), HA_SYNC (true: a commit is
 # acknowledged only once a replica has it; false: asynchronous, the counter-case),
 # HA_REPLICATION_DELAY_MS (0: none; else each server is reached by the others through a link that
 # delays every byte that long each way, docker/ha/delay.py, so that replicas lag as in another
@@ -180,8 +181,15 @@ sys.exit(0 if len(leaders) == 1 and len(replicas) == 2 and (sys.argv[1] != "true
 
 start() {
   install
-  trap 'log "start failed: stopping what was started (logs in $DIR)"; stop' ERR
   mkdir -p "$DIR"
+  # Patroni runs as postgres and reads its configuration here: a directory above it that is closed
+  # to other users (a clone under /root, a mktemp -d folder) would leave it "Config is empty"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$DIR"; then
+    log "the postgres user cannot enter $DIR (a directory above it is closed to other users):"
+    log "set HA_DIR to a directory of its own that postgres can read, e.g. HA_DIR=/var/tmp/payments-ha"
+    exit 1
+  fi
+  trap 'log "start failed: stopping what was started (logs in $DIR)"; stop' ERR
   for name in etcd haproxy "${NODES[@]/#/pg}" "${NODES[@]/#/link}"; do
     if [ -f "$DIR/$name.pid" ] && kill -0 "$(cat "$DIR/$name.pid")" 2>/dev/null; then
       log "$name is running already (pid $(cat "$DIR/$name.pid")): docker/ha/ha.sh stop first"; exit 1

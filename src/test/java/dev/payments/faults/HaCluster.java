@@ -27,7 +27,8 @@ final class HaCluster implements AutoCloseable {
     static final int PRIMARY_PORT = 54400;
     private static final int FIRST_REST_PORT = 58008;
     private static final int NODES = 3;
-    private static final Path DIR = Path.of("target", "ha").toAbsolutePath();
+    /** The cluster's files (docker/ha/ha.sh's HA_DIR): a directory the postgres user can read. */
+    private static final Path DIR = Path.of(System.getenv().getOrDefault("HA_DIR", "target/ha")).toAbsolutePath();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
