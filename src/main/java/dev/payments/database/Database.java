@@ -36,7 +36,7 @@ public class Database {
      * bare RuntimeException pgjdbc throws when a connect attempt is interrupted), is reported as
      * SQLSTATE 08001, which ProblemMapper answers with 503: nothing was written, a retry is safe.
      */
-    public Connection connection() throws SQLException {
+    private Connection connection() throws SQLException {
         try {
             return dataSource.getConnection();
         } catch (SQLException | RuntimeException e) {
@@ -80,33 +80,6 @@ public class Database {
         }
     }
 
-    /** The rows a statement returns (a query, or a write with RETURNING), each read by {@code row}. */
-    public <T> List<T> list(String sql, Row<T> row, Object... parameters) throws SQLException {
-        try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters);
-                ResultSet rows = statement.executeQuery()) {
-            List<T> read = new ArrayList<>();
-            while (rows.next()) {
-                read.add(row.read(rows));
-            }
-            return read;
-        }
-    }
-
-    /** The first row a statement returns, if any. */
-    public <T> Optional<T> one(String sql, Row<T> row, Object... parameters) throws SQLException {
-        try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters);
-                ResultSet rows = statement.executeQuery()) {
-            return rows.next() ? Optional.of(row.read(rows)) : Optional.empty();
-        }
-    }
-
-    /** A write without RETURNING; the rows it changed. */
-    public int update(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = connection(); PreparedStatement statement = prepare(connection, sql, parameters)) {
-            return statement.executeUpdate();
-        }
-    }
-
     /** One batch of a purge, one statement (or transaction). */
     @FunctionalInterface
     public interface Batch {
@@ -142,18 +115,5 @@ public class Database {
     /** A duration as the seconds a {@code make_interval(secs => ?)} parameter takes. */
     public static double seconds(Duration duration) {
         return duration.toMillis() / 1000.0;
-    }
-
-    private static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
-        PreparedStatement statement = connection.prepareStatement(sql);
-        try {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setObject(i + 1, parameters[i]);
-            }
-            return statement;
-        } catch (SQLException | RuntimeException e) {
-            statement.close();
-            throw e;
-        }
     }
 }

@@ -70,6 +70,11 @@ public final class Sql {
         return new Sql(text, positional.toString(), List.copyOf(names));
     }
 
+    /** For a statement without parameters. */
+    public static Parameters none() {
+        return new Parameters();
+    }
+
     /** The values of a statement's parameters, by name: {@code with("id", id).and("amount", 2500)}. */
     public static Parameters with(String name, Object value) {
         return new Parameters().and(name, value);

@@ -3,6 +3,7 @@ package dev.payments.event;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.database.Database;
+import dev.payments.database.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,17 +17,18 @@ import java.util.UUID;
 @ApplicationScoped
 public class EventStore {
 
-    private static final String COLUMNS = "id, type, created_at, data::text";
-
-    private static final String FIND = "SELECT " + COLUMNS + " FROM events WHERE id = ? AND merchant_id = ?";
+    private static final Sql FIND = Sql.of("""
+            SELECT id, type, created_at, data::text AS data
+            FROM events
+            WHERE id = :event_id AND merchant_id = :merchant_id""");
 
     /** The first page, newest first. */
-    private static final String FIRST_PAGE = "SELECT " + COLUMNS + """
-
+    private static final Sql FIRST_PAGE = Sql.of("""
+            SELECT id, type, created_at, data::text AS data
             FROM events
-            WHERE merchant_id = ? AND (CAST(? AS text) IS NULL OR type = ?)
+            WHERE merchant_id = :merchant_id AND (CAST(:type AS text) IS NULL OR type = :type)
             ORDER BY created_at DESC, id DESC
-            LIMIT ?""";
+            LIMIT :page_size""");
 
     /**
      * The page after a cursor, the last event of the previous page. A statement of its own, not the
@@ -34,25 +36,26 @@ public class EventStore {
      * cannot know whether the cursor is null, so it would filter every newer row instead of seeking
      * the index to the cursor.
      */
-    private static final String PAGE_AFTER = "SELECT " + COLUMNS + """
-
+    private static final Sql PAGE_AFTER = Sql.of("""
+            SELECT id, type, created_at, data::text AS data
             FROM events
-            WHERE merchant_id = ? AND (CAST(? AS text) IS NULL OR type = ?)
-              AND (created_at, id) < (SELECT created_at, id FROM events WHERE id = ? AND merchant_id = ?)
+            WHERE merchant_id = :merchant_id AND (CAST(:type AS text) IS NULL OR type = :type)
+              AND (created_at, id) < (SELECT created_at, id FROM events WHERE id = :cursor AND merchant_id = :merchant_id)
             ORDER BY created_at DESC, id DESC
-            LIMIT ?""";
+            LIMIT :page_size""");
 
-    private static final String EXISTS = "SELECT 1 FROM events WHERE id = ? AND merchant_id = ?";
+    private static final Sql EXISTS = Sql.of("""
+            SELECT EXISTS (SELECT FROM events WHERE id = :event_id AND merchant_id = :merchant_id) AS found""");
 
     /**
      * One batch of the purge. No FOR UPDATE SKIP LOCKED as for keys: that would need UPDATE on a
      * table the service only appends to; two instances purging the same batch at once just find
      * the other's rows gone.
      */
-    private static final String DELETE_EXPIRED = """
+    private static final Sql DELETE_EXPIRED = Sql.of("""
             DELETE FROM events
-            WHERE id IN (SELECT id FROM events WHERE created_at < now() - make_interval(secs => ?)
-                         ORDER BY created_at LIMIT ?)""";
+            WHERE id IN (SELECT id FROM events WHERE created_at < now() - make_interval(secs => :retention_seconds)
+                         ORDER BY created_at LIMIT :batch_size)""");
 
     private final Database database;
     private final ObjectMapper json;
@@ -63,31 +66,34 @@ public class EventStore {
     }
 
     public Optional<EventResponse> find(String merchantId, UUID id) throws SQLException {
-        return database.one(FIND, this::event, id, merchantId);
+        return database.one(FIND, Sql.with("event_id", id).and("merchant_id", merchantId), this::event);
     }
 
     /** Up to {@code limit} of the merchant's events (of {@code type}, if given), newest first, after {@code startingAfter}. */
     public List<EventResponse> page(String merchantId, String type, UUID startingAfter, int limit) throws SQLException {
+        Sql.Parameters page = Sql.with("merchant_id", merchantId).and("type", type).and("page_size", limit);
         if (startingAfter == null) {
-            return database.list(FIRST_PAGE, this::event, merchantId, type, type, limit);
+            return database.list(FIRST_PAGE, page, this::event);
         }
-        return database.list(PAGE_AFTER, this::event, merchantId, type, type, startingAfter, merchantId, limit);
+        return database.list(PAGE_AFTER, page.and("cursor", startingAfter), this::event);
     }
 
     public boolean exists(String merchantId, UUID id) throws SQLException {
-        return database.one(EXISTS, row -> true, id, merchantId).isPresent();
+        return database.one(EXISTS, Sql.with("event_id", id).and("merchant_id", merchantId), row -> row.getBoolean("found"))
+                .orElseThrow();
     }
 
     /** Deletes up to {@code batchSize} events older than {@code retention}, oldest first. */
     public int deleteExpired(Duration retention, int batchSize) throws SQLException {
-        return database.update(DELETE_EXPIRED, Database.seconds(retention), batchSize);
+        return database.update(DELETE_EXPIRED, Sql.with("retention_seconds", Database.seconds(retention))
+                .and("batch_size", batchSize));
     }
 
     private EventResponse event(ResultSet row) throws SQLException {
         try {
-            return new EventResponse(row.getObject(1, UUID.class), row.getString(2),
-                    row.getObject(3, OffsetDateTime.class).toInstant(),
-                    json.readValue(row.getString(4), EventResponse.Data.class));
+            return new EventResponse(row.getObject("id", UUID.class), row.getString("type"),
+                    row.getObject("created_at", OffsetDateTime.class).toInstant(),
+                    json.readValue(row.getString("data"), EventResponse.Data.class));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot read a stored event", e);
         }

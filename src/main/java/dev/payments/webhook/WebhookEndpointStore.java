@@ -1,6 +1,7 @@
 package dev.payments.webhook;
 
 import dev.payments.database.Database;
+import dev.payments.database.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -16,44 +17,53 @@ import java.util.UUID;
 @ApplicationScoped
 public class WebhookEndpointStore {
 
-    private static final String COLUMNS = "id, url, enabled_events, description, status, created_at, secret";
-
     /**
      * Serializes the registrations of one merchant (a transaction-scoped advisory lock), so that two
-     * concurrent ones cannot both pass the count below the limit.
+     * concurrent ones cannot both pass the count below the limit. The count is a statement of its
+     * own, after it: a statement sees the rows committed before it started, and this one started
+     * before another registration released the lock.
      */
-    private static final String LOCK_MERCHANT = "SELECT pg_advisory_xact_lock(hashtext('webhook_endpoints'), hashtext(?))";
+    private static final Sql LOCK_MERCHANT = Sql.of("""
+            SELECT pg_advisory_xact_lock(hashtext('webhook_endpoints'), hashtext(:merchant_id))""");
 
-    private static final String COUNT = "SELECT count(*) FROM webhook_endpoints WHERE merchant_id = ?";
+    private static final Sql COUNT = Sql.of("""
+            SELECT count(*) AS endpoints FROM webhook_endpoints WHERE merchant_id = :merchant_id""");
 
-    private static final String INSERT = """
+    private static final Sql INSERT = Sql.of("""
             INSERT INTO webhook_endpoints (id, merchant_id, url, enabled_events, description, secret)
-            VALUES (?, ?, ?, ?, ?, ?)
-            RETURNING\s""" + COLUMNS;
+            VALUES (:endpoint_id, :merchant_id, :url, :enabled_events, :description, :secret)
+            RETURNING id, url, enabled_events, description, status, created_at, secret""");
 
-    private static final String FIND = "SELECT " + COLUMNS + " FROM webhook_endpoints WHERE id = ? AND merchant_id = ?";
-
-    private static final String PAGE = "SELECT " + COLUMNS + """
-
+    private static final Sql FIND = Sql.of("""
+            SELECT id, url, enabled_events, description, status, created_at, secret
             FROM webhook_endpoints
-            WHERE merchant_id = ?
-              AND (CAST(? AS uuid) IS NULL
-                   OR (created_at, id) < (SELECT created_at, id FROM webhook_endpoints WHERE id = ? AND merchant_id = ?))
+            WHERE id = :endpoint_id AND merchant_id = :merchant_id""");
+
+    /** Newest first, after the cursor (the last endpoint of the previous page) if there is one: a merchant has 16 at most. */
+    private static final Sql PAGE = Sql.of("""
+            SELECT id, url, enabled_events, description, status, created_at, secret
+            FROM webhook_endpoints
+            WHERE merchant_id = :merchant_id
+              AND (CAST(:cursor AS uuid) IS NULL
+                   OR (created_at, id) < (SELECT created_at, id FROM webhook_endpoints
+                                          WHERE id = :cursor AND merchant_id = :merchant_id))
             ORDER BY created_at DESC, id DESC
-            LIMIT ?""";
+            LIMIT :page_size""");
 
     /**
      * A new secret; the current one becomes the previous and keeps signing for the overlap (a
      * rotation within the overlap of the last drops the oldest: two secrets at most).
      */
-    private static final String ROTATE = """
+    private static final Sql ROTATE = Sql.of("""
             UPDATE webhook_endpoints
-            SET previous_secret = secret, previous_secret_expires_at = now() + make_interval(secs => ?), secret = ?
-            WHERE id = ? AND merchant_id = ?
-            RETURNING\s""" + COLUMNS;
+            SET previous_secret = secret, previous_secret_expires_at = now() + make_interval(secs => :overlap_seconds),
+                secret = :secret
+            WHERE id = :endpoint_id AND merchant_id = :merchant_id
+            RETURNING id, url, enabled_events, description, status, created_at, secret""");
 
     /** Its deliveries go with it (ON DELETE CASCADE): nothing more is sent to it. */
-    private static final String DELETE = "DELETE FROM webhook_endpoints WHERE id = ? AND merchant_id = ?";
+    private static final Sql DELETE = Sql.of("""
+            DELETE FROM webhook_endpoints WHERE id = :endpoint_id AND merchant_id = :merchant_id""");
 
     private final Database database;
 
@@ -63,36 +73,44 @@ public class WebhookEndpointStore {
 
     /** The merchant's endpoints, counted under a lock that holds until the transaction ends. */
     long lockAndCount(String merchantId) throws SQLException {
-        database.one(LOCK_MERCHANT, row -> true, merchantId);
-        return database.one(COUNT, row -> row.getLong(1), merchantId).orElse(0L);
+        database.one(LOCK_MERCHANT, Sql.with("merchant_id", merchantId), row -> true);
+        return database.one(COUNT, Sql.with("merchant_id", merchantId), row -> row.getLong("endpoints")).orElseThrow();
     }
 
     WebhookEndpoint insert(UUID id, String merchantId, CreateWebhookEndpointRequest request, String secret)
             throws SQLException {
-        return database.one(INSERT, WebhookEndpointStore::endpoint, id, merchantId, request.url(),
-                request.enabledEvents().toArray(String[]::new), request.description(), secret).orElseThrow();
+        return database.one(INSERT, Sql.with("endpoint_id", id)
+                .and("merchant_id", merchantId)
+                .and("url", request.url())
+                .and("enabled_events", request.enabledEvents().toArray(String[]::new))
+                .and("description", request.description())
+                .and("secret", secret), WebhookEndpointStore::endpoint).orElseThrow();
     }
 
     Optional<WebhookEndpoint> find(String merchantId, UUID id) throws SQLException {
-        return database.one(FIND, WebhookEndpointStore::endpoint, id, merchantId);
+        return database.one(FIND, Sql.with("endpoint_id", id).and("merchant_id", merchantId), WebhookEndpointStore::endpoint);
     }
 
     List<WebhookEndpoint> page(String merchantId, UUID startingAfter, int limit) throws SQLException {
-        return database.list(PAGE, WebhookEndpointStore::endpoint, merchantId, startingAfter, startingAfter, merchantId,
-                limit);
+        return database.list(PAGE, Sql.with("merchant_id", merchantId).and("cursor", startingAfter).and("page_size", limit),
+                WebhookEndpointStore::endpoint);
     }
 
     Optional<WebhookEndpoint> rotate(String merchantId, UUID id, String secret, Duration overlap) throws SQLException {
-        return database.one(ROTATE, WebhookEndpointStore::endpoint, Database.seconds(overlap), secret, id, merchantId);
+        return database.one(ROTATE, Sql.with("overlap_seconds", Database.seconds(overlap))
+                .and("secret", secret)
+                .and("endpoint_id", id)
+                .and("merchant_id", merchantId), WebhookEndpointStore::endpoint);
     }
 
     boolean delete(String merchantId, UUID id) throws SQLException {
-        return database.update(DELETE, id, merchantId) == 1;
+        return database.update(DELETE, Sql.with("endpoint_id", id).and("merchant_id", merchantId)) == 1;
     }
 
     private static WebhookEndpoint endpoint(ResultSet row) throws SQLException {
-        return new WebhookEndpoint(row.getObject(1, UUID.class), row.getString(2), strings(row.getArray(3)),
-                row.getString(4), row.getString(5), row.getObject(6, OffsetDateTime.class).toInstant(), row.getString(7));
+        return new WebhookEndpoint(row.getObject("id", UUID.class), row.getString("url"),
+                strings(row.getArray("enabled_events")), row.getString("description"), row.getString("status"),
+                row.getObject("created_at", OffsetDateTime.class).toInstant(), row.getString("secret"));
     }
 
     static List<String> strings(Array array) throws SQLException {

@@ -50,6 +50,10 @@ class LifecycleFaults {
     private final AtomicInteger unavailable = new AtomicInteger();
     private final AtomicInteger transportErrors = new AtomicInteger();
     private final AtomicInteger sent = new AtomicInteger();
+    /** The slowest answer, in milliseconds: within the request deadline, whatever the fault. */
+    private final java.util.concurrent.atomic.AtomicLong slowest = new java.util.concurrent.atomic.AtomicLong();
+    /** The service's request deadline: 5 s, unless a test set another. */
+    private Duration deadline = Duration.ofSeconds(5);
     /** Every distinct body each key was answered with: one per key, or a replay was not the original. */
     private final Map<String, java.util.Set<String>> answersByKey = new ConcurrentHashMap<>();
 
@@ -106,6 +110,7 @@ class LifecycleFaults {
             ServiceProcess service = service("lifecycle-kill", simulator)
                     .with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0")
                     .with("PAYMENTS_REQUEST_DEADLINE", "15s").start();
+            deadline = Duration.ofSeconds(15);
             ExecutorService client = Executors.newSingleThreadExecutor();
             try {
                 String run = "lifecycle-kill-" + System.currentTimeMillis();
@@ -204,7 +209,7 @@ class LifecycleFaults {
         for (int attempt = 0; System.nanoTime() < end; attempt++) {
             sent.incrementAndGet();
             try {
-                HttpResponse<String> response = http.send(request(service, key, path, body), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = timed(request(service, key, path, body));
                 boolean retryLater = response.headers().firstValue("Retry-After").isPresent();
                 if (response.statusCode() != 503 && !(response.statusCode() == 409 && retryLater)) {
                     if (response.statusCode() >= 500) {
@@ -219,6 +224,15 @@ class LifecycleFaults {
             Thread.sleep(Math.min(1000, 100L * (attempt + 1)));
         }
         throw new AssertionError(key + " not answered before the deadline");
+    }
+
+    private HttpResponse<String> timed(HttpRequest request) throws java.io.IOException, InterruptedException {
+        long started = System.nanoTime();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } finally {
+            slowest.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), Math::max);
+        }
     }
 
     private static HttpRequest request(ServiceProcess service, String key, String path, String body) {
@@ -244,7 +258,7 @@ class LifecycleFaults {
         for (int attempt = 0; System.nanoTime() < end; attempt++) {
             sent.incrementAndGet();
             try {
-                HttpResponse<String> response = http.send(request(service, key, path, body), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = timed(request(service, key, path, body));
                 int status = response.statusCode();
                 boolean retryLater = response.headers().firstValue("Retry-After").isPresent();
                 if (status == expected && !(status == 409 && retryLater)) {
@@ -284,9 +298,11 @@ class LifecycleFaults {
         Await.until(() -> database.number(underWay) == 0, SETTLE);
         JsonNode ledger = simulator.ledger();
         System.out.printf("[faults] lifecycle, %s: %d payments, requests sent %d, 503/409 retried %d, transport errors %d, "
-                        + "other 5xx %d, processor refunds %d%n", fault, payments.size(), sent.get(), unavailable.get(),
-                transportErrors.get(), serverErrors.get(), ledger.get("refunds").size());
+                        + "other 5xx %d, slowest answer %d ms, processor refunds %d%n", fault, payments.size(), sent.get(),
+                unavailable.get(), transportErrors.get(), serverErrors.get(), slowest.get(), ledger.get("refunds").size());
         assertEquals(0, serverErrors.get(), "no 500s, ever");
+        assertTrue(slowest.get() < deadline.toMillis(), "every answer within the request deadline of "
+                + deadline.toMillis() + " ms; the slowest took " + slowest.get() + " ms");
         assertEquals(0, database.number(underWay), "nothing left under way once the processor answers again");
         answersByKey.forEach((key, bodies) -> assertEquals(1, bodies.size(), "one answer for " + key + ": " + bodies));
         Map<String, JsonNode> charges = new java.util.HashMap<>();

@@ -31,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** One test per path through the idempotency flow (issue section 4, a to i). */
+/** One test per path through the idempotency flow, end to end over HTTP (a to i below). */
 @QuarkusTest
 @WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class IdempotencyTest {
@@ -73,7 +73,7 @@ class IdempotencyTest {
                 .body("id", equalTo(id));
     }
 
-    // b. payment, key, fingerprint and response in one transaction
+    // b. the key is claimed with the payment (phase 1) and holds its answer once the outcome is recorded (phase 3)
 
     @Test
     void storesKeyWithPaymentAndResponse() {

@@ -15,7 +15,7 @@ import io.restassured.response.Response;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Keys, payments and stored answers belong to one merchant (issue section 4f). */
+/** Keys, payments and stored answers belong to one merchant: no merchant reads, replays or uses up another's. */
 @QuarkusTest
 @WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
 class TenantIsolationTest {
