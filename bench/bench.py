@@ -340,25 +340,34 @@ def parse_bytes(text):
 
 
 def previous_release(args):
-    """Create with the demo adapter, this release against the previous one (its own database, since
-    its schema is older), alternately, after a warm-up of each: the cost of the extra commit."""
+    """Create and replay with the demo adapter, this release against the previous one (its own
+    database, since its schema is older), alternately, after a warm-up of each."""
     psql(args, "DROP DATABASE IF EXISTS payments_previous", user="postgres", database="postgres")
     psql(args, "CREATE DATABASE payments_previous OWNER payments_owner", user="postgres", database="postgres")
     services = {"current": Service(args, args.plain, False, args.port, name="current"),
                 "previous": Service(args, args.previous, False, args.port + 3, name="previous",
                                     database="payments_previous")}
     runs = {name: [] for name in services}
+    replays = {name: [] for name in services}
     try:
         for name, service in services.items():
             service.first_success(service.start())
             w = wrk(args, "mixed.lua", service.port, 60, f"{name}-warmup")
             log(f"{name} warm-up: {w['rps']:.0f} req/s")
-        for round_ in range(2):
+        for round_ in range(args.previous_rounds):
             for name, service in services.items():
                 settle(args)
                 w = wrk(args, "create.lua", service.port, args.duration, f"{name}-create-{round_}")
                 runs[name].append(w)
                 log(f"{name} release create #{round_ + 1}: {w['rps']:.0f} req/s, p99 {ms(w['p99_us'])} ms, "
+                    f"service cpu {w['service_cpu_ms_per_request']} ms, postgres cpu {w['postgres_cpu_ms_per_request']} ms")
+        for service in services.values():
+            make_replay_keys(args, service.port)
+        for round_ in range(args.previous_rounds):
+            for name, service in services.items():
+                w = wrk(args, "replay.lua", service.port, args.duration, f"{name}-replay-{round_}")
+                replays[name].append(w)
+                log(f"{name} release replay #{round_ + 1}: {w['rps']:.0f} req/s, p99 {ms(w['p99_us'])} ms, "
                     f"service cpu {w['service_cpu_ms_per_request']} ms, postgres cpu {w['postgres_cpu_ms_per_request']} ms")
     finally:
         for service in services.values():
@@ -369,6 +378,9 @@ def previous_release(args):
                                                               "postgres_cpu_ms_per_request", "errors")}
               for name in runs}
     result["create_rps_current_over_previous"] = round(result["current"]["rps"] / result["previous"]["rps"], 3)
+    replay = {name: round(sum(w["rps"] for w in replays[name]) / len(replays[name]), 1) for name in replays}
+    result["replay_rps"] = replay
+    result["replay_rps_current_over_previous"] = round(replay["current"] / replay["previous"], 3)
     return result
 
 
@@ -689,6 +701,9 @@ def print_table(result):
         pv = result["previous_release"]
         print(f"- create, this release against the previous one side by side: {pv['current']['rps']:.0f} against "
               f"{pv['previous']['rps']:.0f} req/s ({pv['create_rps_current_over_previous']:.2f})")
+        if "replay_rps" in pv:
+            print(f"- replay, this release against the previous one side by side: {pv['replay_rps']['current']:.0f} "
+                  f"against {pv['replay_rps']['previous']:.0f} req/s ({pv['replay_rps_current_over_previous']:.2f})")
     print(f"- database check: {result['database']}")
     print(f"- processor run: pool active max {pr['pool_active_max']} (mean {pr['pool_active_mean']}) of "
           f"{pr['pool_max_size']}; charges {pr['charges']}, payments charged more than once "
@@ -722,9 +737,20 @@ def main():
     parser.add_argument("--processor-connections", type=int, default=256)
     parser.add_argument("--purge-backlog", type=int, default=300_000, help="expired keys for create during the purge")
     parser.add_argument("--container-memory", default="512m", help="the container's memory limit (docker-compose.yml's)")
+    parser.add_argument("--previous-rounds", type=int, default=2, help="alternate runs of each against --previous")
+    parser.add_argument("--only-previous", action="store_true",
+                        help="only the side-by-side create and replay against --previous (a few minutes)")
     args = parser.parse_args()
     args.run_id = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(RESULTS, exist_ok=True)
+    if args.only_previous:
+        pv = previous_release(args)
+        print(json.dumps(pv, indent=2))
+        print(f"- create, this release against the previous one side by side: {pv['current']['rps']:.0f} against "
+              f"{pv['previous']['rps']:.0f} req/s ({pv['create_rps_current_over_previous']:.2f})")
+        print(f"- replay, this release against the previous one side by side: {pv['replay_rps']['current']:.0f} "
+              f"against {pv['replay_rps']['previous']:.0f} req/s ({pv['replay_rps_current_over_previous']:.2f})")
+        return
 
     result = {"run": args.run_id, "config": {
         "connections": args.connections, "duration_s": args.duration, "warmup_s": args.warmup,
@@ -802,7 +828,7 @@ def main():
     log("create through the processor simulator over HTTP")
     result["processor"] = processor_workload(args)
     if args.previous:
-        log("create with the demo adapter: this release and the previous one, side by side")
+        log("create and replay with the demo adapter: this release and the previous one, side by side")
         result["previous_release"] = previous_release(args)
 
     result["ratios"] = {"create": s["create"]["rps"] / result["pgbench"]["create"]["tps"],

@@ -41,7 +41,7 @@ public class JsonProblemMapper {
         return problems.toResponse(problemOf(e));
     }
 
-    static ProblemException problemOf(JsonProcessingException e) {
+    public static ProblemException problemOf(JsonProcessingException e) {
         if (e instanceof UnstorableTextException text) {
             List<JsonMappingException.Reference> path = text.getPath();
             // a bad map key: name the map, not the unprintable key (if the path holds it)

@@ -10,8 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The last resort: what an exception no other mapper claims becomes. */
 class ProblemMapperTest {
 
-    // no routes: none of these is a 405
-    private final ProblemMapper mapper = new ProblemMapper(new ObjectMapper(), null);
+    private final ProblemMapper mapper = new ProblemMapper(new ObjectMapper());
 
     @Test
     void aValueTheDatabaseRefusedIs400NotARetryable500() {
