@@ -164,6 +164,9 @@ public final class WebhookReceiver implements AutoCloseable {
                 overlaps.incrementAndGet();
             }
             maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+            // counted out just before the answer is sent: the sender frees its place once it has the
+            // answer, and its next attempt may arrive before this thread would get to a finally block
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
             try {
                 if (hangNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                     Thread.sleep(hangMillis.get());
@@ -185,14 +188,23 @@ public final class WebhookReceiver implements AutoCloseable {
                     deliveries.add(new Delivery(eventId, exchange.getRequestHeaders().getFirst("Payments-Event-Type"),
                             body, event, signed, matched[0], matched[1], status, Instant.now()));
                 }
+                countOut(answered, running);
                 exchange.sendResponseHeaders(status, -1);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                countOut(answered, running);
                 exchange.sendResponseHeaders(503, -1);
             } finally {
+                countOut(answered, running);
+                exchange.close();
+            }
+        }
+
+        /** The request no longer counts as in flight; once only. */
+        private void countOut(java.util.concurrent.atomic.AtomicBoolean answered, AtomicInteger running) {
+            if (answered.compareAndSet(false, true)) {
                 running.decrementAndGet();
                 concurrent.decrementAndGet();
-                exchange.close();
             }
         }
 
