@@ -25,11 +25,14 @@ public final class Sql {
     private final String positional;
     /** The parameter's name at each position (1-based in JDBC, 0-based here). */
     private final List<String> names;
+    /** Each name once: what a statement's parameters must be, neither more nor fewer. */
+    private final Set<String> distinctNames;
 
     private Sql(String text, String positional, List<String> names) {
         this.text = text;
         this.positional = positional;
         this.names = names;
+        this.distinctNames = Set.copyOf(names);
     }
 
     /** The statement as written. {@code ::} (a cast) and text in quotes or comments are not parameters. */
@@ -95,14 +98,15 @@ public final class Sql {
 
     /** The statement prepared on {@code connection}, every parameter bound by its name. */
     PreparedStatement prepare(Connection connection, Parameters parameters) throws SQLException {
-        Set<String> unused = new HashSet<>(parameters.values.keySet());
-        for (String name : names) {
+        // checked on every execution, without allocating: each name bound, and nothing else
+        for (String name : distinctNames) {
             if (!parameters.values.containsKey(name)) {
                 throw new IllegalArgumentException("parameter :" + name + " is not bound in: " + text);
             }
-            unused.remove(name);
         }
-        if (!unused.isEmpty()) {
+        if (parameters.values.size() != distinctNames.size()) {
+            Set<String> unused = new HashSet<>(parameters.values.keySet());
+            unused.removeAll(distinctNames);
             throw new IllegalArgumentException("parameters " + unused + " are not in: " + text);
         }
         PreparedStatement statement = connection.prepareStatement(positional);
