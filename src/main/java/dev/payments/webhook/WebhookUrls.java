@@ -8,30 +8,40 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Where a webhook may be sent (server-side request forgery: a merchant must not make the service
- * POST into its own network). A URL must be https and its host must resolve only to public
- * addresses: not loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16,
- * which holds the clouds' metadata service, fe80::/10), shared (100.64/10), unspecified, multicast
- * or reserved. Checked when an endpoint is registered and again before each delivery, which then
- * connects to the address checked (a name that resolves elsewhere a moment later is not asked
- * again). {@code payments.webhooks.allow-insecure-local} also admits http and loopback, for a
- * receiver on the developer's machine.
+ * POST into its own network). A URL must be https, to a port of {@code payments.webhooks.allowed-ports}
+ * (443 and 8443), and its host must resolve only to global unicast addresses, as IANA's
+ * special-purpose address registries define them: IPv4 outside loopback, private, shared,
+ * link-local (where the clouds' metadata service lives), documentation, benchmarking, the 6to4
+ * relay, multicast and reserved blocks; IPv6 in 2000::/3 outside its special blocks (Teredo,
+ * documentation, ...), or NAT64's well-known prefix carrying such an IPv4 address. An IPv4 address
+ * written as IPv4-mapped IPv6 is refused. Checked when an endpoint is registered and again before
+ * each delivery, which then connects to the address checked (a name that resolves elsewhere a
+ * moment later is not asked again). A refusal never says which address a name resolved to: that
+ * would map the network for whoever asks. {@code payments.webhooks.allow-insecure-local} also
+ * admits http, loopback and any port there, for a receiver on the developer's machine.
  */
 @ApplicationScoped
 public class WebhookUrls {
 
     private final boolean allowInsecureLocal;
+    private final Set<Integer> allowedPorts;
 
     @Inject
     WebhookUrls(WebhooksConfig config) {
-        this(config.allowInsecureLocal());
+        this(config.allowInsecureLocal(), config.allowedPorts());
     }
 
-    WebhookUrls(boolean allowInsecureLocal) {
+    WebhookUrls(boolean allowInsecureLocal, Set<Integer> allowedPorts) {
         this.allowInsecureLocal = allowInsecureLocal;
+        this.allowedPorts = Set.copyOf(allowedPorts);
     }
 
     /** A URL that passed the checks, and the address a delivery connects to. */
@@ -89,6 +99,7 @@ public class WebhookUrls {
      */
     public Target check(String url) throws Refused {
         URI uri = parse(url);
+        boolean literal = uri.getHost().startsWith("[") || IPV4_LITERAL.matcher(uri.getHost()).matches();
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         InetAddress[] addresses;
         try {
@@ -99,19 +110,30 @@ public class WebhookUrls {
         boolean loopbackOnly = true;
         for (InetAddress address : addresses) {
             loopbackOnly &= address.isLoopbackAddress();
-            String forbidden = forbidden(address);
+            String forbidden = uri.getHost().startsWith("[") && address instanceof Inet4Address
+                    ? "an IPv4-mapped IPv6 address"
+                    : forbidden(address);
             if (forbidden != null && !(allowInsecureLocal && address.isLoopbackAddress())) {
-                throw new Refused("host " + host + " resolves to " + address.getHostAddress() + ", " + forbidden
-                        + "; webhooks go to public addresses only");
+                // a literal is the merchant's own words; what a name resolves to is not theirs to learn
+                throw new Refused(literal
+                        ? host + " is " + forbidden + "; webhooks go to public addresses only"
+                        : "host " + host + " does not resolve to public addresses only; webhooks go to public addresses only");
             }
         }
         if ("http".equalsIgnoreCase(uri.getScheme()) && !loopbackOnly) {
             throw new Refused("must use https (http is allowed for loopback receivers only)");
         }
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        if (!allowedPorts.contains(port) && !(allowInsecureLocal && loopbackOnly)) {
+            throw new Refused("port " + port + " is not allowed; webhooks go to ports "
+                    + allowedPorts.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")));
+        }
         return new Target(uri, addresses[0]);
     }
 
-    /** Why this address is not public, or null if it is. */
+    private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+|0[xX][0-9a-fA-F]+");
+
+    /** Why this address is not global unicast, or null if it is. */
     static String forbidden(InetAddress address) {
         if (address.isLoopbackAddress()) {
             return "a loopback address";
@@ -130,48 +152,96 @@ public class WebhookUrls {
         }
         byte[] bytes = address.getAddress();
         if (address instanceof Inet4Address) {
-            int first = bytes[0] & 0xff;
-            int second = bytes[1] & 0xff;
-            if (first == 0 || first >= 240) {
-                return "a reserved address";
-            }
-            if (first == 100 && second >= 64 && second < 128) {
-                return "a shared (carrier-grade NAT) address";
-            }
-            if (first == 192 && second == 0 && (bytes[2] & 0xff) == 0 || first == 198 && (second == 18 || second == 19)) {
-                return "a reserved address";
+            for (Block block : IPV4_SPECIAL) {
+                if (block.contains(bytes)) {
+                    return block.what();
+                }
             }
             return null;
         }
-        if (address instanceof Inet6Address) {
-            if ((bytes[0] & 0xfe) == 0xfc) {
-                return "a private (unique local) address";
-            }
-            InetAddress embedded = embeddedIpv4(bytes);
-            if (embedded != null) {
-                String inner = forbidden(embedded);
-                return inner == null ? null : inner + " in an IPv6 address";
+        if ((bytes[0] & 0xfe) == 0xfc) {
+            return "a private (unique local) address";
+        }
+        if ((bytes[0] & 0xe0) != 0x20 && !isNat64(bytes)) {
+            return "not a global unicast IPv6 address (outside 2000::/3)";
+        }
+        InetAddress embedded = embeddedIpv4(bytes);
+        if (embedded != null) {
+            String inner = forbidden(embedded);
+            return inner == null ? null : inner + " in an IPv6 address";
+        }
+        for (Block block : IPV6_SPECIAL) {
+            if (block.contains(bytes)) {
+                return block.what();
             }
         }
         return null;
     }
 
+    /** An address block: its first bytes, how many bits of them count, and what it is. */
+    private record Block(byte[] prefix, int bits, String what) {
+        static Block of(String cidr, String what) {
+            try {
+                String[] parts = cidr.split("/");
+                return new Block(InetAddress.getByName(parts[0]).getAddress(), Integer.parseInt(parts[1]), what);
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException(cidr, e);
+            }
+        }
+
+        boolean contains(byte[] address) {
+            if (address.length != prefix.length) {
+                return false;
+            }
+            for (int bit = 0; bit < bits; bit++) {
+                int mask = 0x80 >> (bit % 8);
+                if ((address[bit / 8] & mask) != (prefix[bit / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** IANA's IPv4 special-purpose blocks that are not globally reachable (the rest of them, above). */
+    private static final List<Block> IPV4_SPECIAL = List.of(
+            Block.of("0.0.0.0/8", "a reserved address"),
+            Block.of("100.64.0.0/10", "a shared (carrier-grade NAT) address"),
+            Block.of("192.0.0.0/24", "a reserved address"),
+            Block.of("192.0.2.0/24", "a documentation address"),
+            Block.of("192.88.99.0/24", "a 6to4 relay address"),
+            Block.of("198.18.0.0/15", "a benchmarking address"),
+            Block.of("198.51.100.0/24", "a documentation address"),
+            Block.of("203.0.113.0/24", "a documentation address"),
+            Block.of("240.0.0.0/4", "a reserved address"));
+
+    /** IANA's IPv6 special-purpose blocks inside 2000::/3, and NAT64's local-use prefix. */
+    private static final List<Block> IPV6_SPECIAL = List.of(
+            Block.of("2001::/23", "an IETF protocol address (Teredo and others)"),
+            Block.of("2001:db8::/32", "a documentation address"),
+            Block.of("3fff::/20", "a documentation address"));
+
+    /** NAT64's well-known prefix, 64:ff9b::/96: globally reachable, to the IPv4 address it carries. */
+    private static boolean isNat64(byte[] v6) {
+        if (!(v6[0] == 0 && v6[1] == 0x64 && (v6[2] & 0xff) == 0xff && (v6[3] & 0xff) == 0x9b)) {
+            return false;
+        }
+        for (int i = 4; i < 12; i++) {
+            if (v6[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
-     * The IPv4 address inside an IPv6 one that carries one (IPv4-compatible ::a.b.c.d, NAT64
-     * 64:ff9b::/96, 6to4 2002::/16), which reaches that IPv4 address. (IPv4-mapped addresses are
-     * returned by Java as IPv4 already.)
+     * The IPv4 address inside an IPv6 one that reaches it (NAT64 64:ff9b::/96, 6to4 2002::/16).
+     * (IPv4-mapped addresses are returned by Java as IPv4 already; IPv4-compatible ones are outside
+     * 2000::/3, refused.)
      */
     private static InetAddress embeddedIpv4(byte[] v6) {
         try {
-            boolean zeros = true;
-            for (int i = 0; i < 12; i++) {
-                zeros &= v6[i] == 0;
-            }
-            boolean nat64 = v6[0] == 0 && v6[1] == 0x64 && (v6[2] & 0xff) == 0xff && (v6[3] & 0xff) == 0x9b;
-            for (int i = 4; nat64 && i < 12; i++) {
-                nat64 = v6[i] == 0;
-            }
-            if (zeros || nat64) {
+            if (isNat64(v6)) {
                 return InetAddress.getByAddress(new byte[] {v6[12], v6[13], v6[14], v6[15]});
             }
             if ((v6[0] & 0xff) == 0x20 && v6[1] == 0x02) {

@@ -3,6 +3,7 @@ package dev.payments.webhook;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Set;
 
 /** How events reach merchants' endpoints: {@code payments.webhooks.*}. */
 @ConfigMapping(prefix = "payments.webhooks")
@@ -13,6 +14,10 @@ public interface WebhooksConfig {
      */
     @WithDefault("false")
     boolean allowInsecureLocal();
+
+    /** The ports an endpoint's URL may name (https's own and its usual alternative); any, with allow-insecure-local, for loopback. */
+    @WithDefault("443,8443")
+    Set<Integer> allowedPorts();
 
     /** Runs the delivery worker in this instance; off, events are still scheduled for another. */
     @WithDefault("true")
