@@ -24,13 +24,29 @@ import java.util.UUID;
 public class DeliveryStore {
 
     /**
-     * Claims due deliveries: per enabled endpoint, the oldest due, as many as its limit of attempts
-     * under way leaves room for, and at most {@code batch} in all; each is leased (due again at the
-     * lease's end, when an instance that died sending it is taken over) to a new attempt id. SKIP
-     * LOCKED on the deliveries passes over those another instance is claiming; on the endpoint it
-     * makes one instance at a time claim for it, so the count of attempts under way is exact and
-     * the limit holds across instances. One round trip: the claimed rows come with what sending
-     * needs (the URL, the secrets in use, the event).
+     * The first statement of a claim: the enabled endpoints with a delivery due, locked until the
+     * claim commits, skipping those another instance is claiming for: one instance at a time claims
+     * for an endpoint.
+     */
+    private static final Sql LOCK_DUE_ENDPOINTS = Sql.of("""
+            SELECT e.id
+            FROM webhook_endpoints e
+            WHERE e.status = 'enabled'
+              AND EXISTS (SELECT FROM webhook_deliveries d
+                          WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now())
+            LIMIT :batch_size
+            FOR NO KEY UPDATE SKIP LOCKED""");
+
+    /**
+     * The second: due deliveries of the locked endpoints, per endpoint the oldest, as many as its
+     * limit of attempts under way leaves room for, and at most {@code batch} in all; each is leased
+     * (due again at the lease's end, when an instance that died sending it is taken over) to a new
+     * attempt id. A statement of its own, after the lock: it counts the attempts under way in a
+     * snapshot taken once the lock is held, so an instance that claimed for the endpoint just before
+     * is counted (in one statement the count would be of the snapshot before the lock, and two
+     * instances could together exceed the limit). SKIP LOCKED on the deliveries passes over those
+     * being recorded. The claimed rows come with what sending needs (the URL, the secrets in use,
+     * the event).
      */
     private static final Sql CLAIM = Sql.of("""
             WITH claimable AS (
@@ -44,9 +60,8 @@ public class DeliveryStore {
                                            WHERE f.endpoint_id = e.id AND f.attempt_id IS NOT NULL
                                              AND f.next_attempt_at > now()))
                     FOR UPDATE SKIP LOCKED) c
-                WHERE e.status = 'enabled'
-                LIMIT :batch_size
-                FOR NO KEY UPDATE OF e SKIP LOCKED),
+                WHERE e.id = ANY (CAST(:endpoint_ids AS uuid[]))
+                LIMIT :batch_size),
             claimed AS (
                 UPDATE webhook_deliveries d
                 SET attempt_id = gen_random_uuid(), attempts = d.attempts + 1, last_attempt_at = now(),
@@ -208,8 +223,15 @@ public class DeliveryStore {
             UUID eventId, String eventType, Instant eventCreatedAt, String eventData) {
     }
 
+    /** Claims due deliveries ({@link #LOCK_DUE_ENDPOINTS}, then {@link #CLAIM}), in the caller's transaction. */
     List<Claimed> claim(int perEndpoint, int batch, Duration lease) throws SQLException {
+        String[] endpoints = database.list(LOCK_DUE_ENDPOINTS, Sql.with("batch_size", batch),
+                row -> row.getObject("id", UUID.class).toString()).toArray(String[]::new);
+        if (endpoints.length == 0) {
+            return List.of();
+        }
         return database.list(CLAIM, Sql.with("per_endpoint", perEndpoint)
+                .and("endpoint_ids", endpoints)
                 .and("batch_size", batch)
                 .and("lease_seconds", Database.seconds(lease)), row -> {
             String previous = row.getString("previous_secret");

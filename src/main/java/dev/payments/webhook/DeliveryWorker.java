@@ -8,6 +8,7 @@ import dev.payments.event.EventResponse;
 import dev.payments.event.Event;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -179,7 +180,9 @@ public class DeliveryWorker {
             }
             List<DeliveryStore.Claimed> claimed;
             try {
-                claimed = unchecked(() -> store.claim(config.maxInFlightPerEndpoint(), free, lease));
+                // one transaction: the endpoints' locks hold until the claim is committed
+                claimed = QuarkusTransaction.requiringNew()
+                        .call(() -> store.claim(config.maxInFlightPerEndpoint(), free, lease));
             } catch (RuntimeException e) {
                 LOG.warnf("webhook deliveries not claimed, retried at the next poll: %s", e.getMessage());
                 return;
