@@ -70,8 +70,12 @@ public class SessionLimits implements AgroalPoolInterceptor {
         }
     }
 
+    /** Puts back the read timeout a request cut (on the thread that took the connection); jobs never cut it. */
     @Override
     public void onConnectionReturn(Connection connection) {
+        if (Deadline.current().isEmpty()) {
+            return;
+        }
         try {
             connection.setNetworkTimeout(Runnable::run, readTimeoutMillis);
         } catch (SQLException e) {

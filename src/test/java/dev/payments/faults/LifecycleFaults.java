@@ -107,10 +107,8 @@ class LifecycleFaults {
     void serviceKilledWhileARefundIsAtTheProcessor() throws Exception {
         try (Simulator simulator = Simulator.start(0)) {
             // a patient service: it waits for the held answer, and does not repeat the call
-            ServiceProcess service = service("lifecycle-kill", simulator)
-                    .with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0")
-                    .with("PAYMENTS_REQUEST_DEADLINE", "15s").start();
-            deadline = Duration.ofSeconds(15);
+            ServiceProcess service = PaymentRows.patient(service("lifecycle-kill", simulator)).start();
+            deadline = PaymentRows.PATIENT_DEADLINE;
             ExecutorService client = Executors.newSingleThreadExecutor();
             try {
                 String run = "lifecycle-kill-" + System.currentTimeMillis();

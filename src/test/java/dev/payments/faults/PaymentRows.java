@@ -62,6 +62,20 @@ class PaymentRows {
         return service;
     }
 
+    /** The request deadline of a {@link #patient} service. */
+    static final Duration PATIENT_DEADLINE = Duration.ofSeconds(15);
+
+    /**
+     * {@code service} made to wait 10 s for the processor, without repeating the call, so that a
+     * held answer is still awaited when a test kills the service or stops the database; its
+     * requests get the deadline such a wait needs.
+     */
+    static <S extends Service> S patient(S service) {
+        service.with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0")
+                .with("PAYMENTS_REQUEST_DEADLINE", PATIENT_DEADLINE.toSeconds() + "s");
+        return service;
+    }
+
     /** The service as {@link #service}: one process, or {@code -Dpayments.test.instances} of them behind a balancer. */
     Service deployment(String name) {
         return Service.of(name, Service.instances(), this::service);

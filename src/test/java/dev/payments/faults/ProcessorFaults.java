@@ -37,8 +37,6 @@ class ProcessorFaults {
     private static final int PAYMENTS_AROUND_FAULT = 40;
     /** Time for the recovery job to finish what the clients left processing (lease 6s, then a run). */
     private static final Duration SETTLE = Duration.ofSeconds(30);
-    /** The request deadline of a service that waits out a held answer (see {@link #patient}). */
-    private static final Duration PATIENT_DEADLINE = Duration.ofSeconds(15);
 
     @RegisterExtension
     static final FaultDatabase database = FaultDatabase.forEachClass();
@@ -165,12 +163,13 @@ class ProcessorFaults {
     private static void whileTheChargedAnswerIsHeld(String fault, Fault strike) throws Exception {
         String name = fault.replaceAll("[^a-z0-9]+", "-");
         try (Simulator simulator = Simulator.start(0)) {
-            Service service = patient(service(name, simulator)).start();
+            // a patient service: its attempt's lease (11 s) is what a retry waits out
+            Service service = PaymentRows.patient(service(name, simulator)).start();
             ExecutorService client = Executors.newSingleThreadExecutor();
             try {
                 String key = run(name) + "-0";
                 simulator.fault("hold", 1, "/v1/charges", 0);
-                RetryingClients clients = new RetryingClients(PATIENT_DEADLINE);
+                RetryingClients clients = new RetryingClients(PaymentRows.PATIENT_DEADLINE);
                 clients.keysStarted.add(key);
                 Future<?> paying = client.submit(() -> {
                     clients.pay(key, List.of(service.baseUrl()), 0, System.nanoTime() + TRAFFIC_DEADLINE.toNanos());
@@ -241,17 +240,6 @@ class ProcessorFaults {
 
     private static String run(String fault) {
         return "processor-" + fault + "-" + System.currentTimeMillis();
-    }
-
-    /**
-     * A service that waits 10s for the processor and does not repeat the call, so that a held
-     * answer is still awaited when the test has killed the service or stopped the database (its
-     * attempt's lease, 11s, is then what a retry waits out). Its requests get the deadline that
-     * such a wait needs.
-     */
-    private static Service patient(Service service) {
-        return service.with("PAYMENTS_PROCESSOR_TIMEOUT", "10s").with("PAYMENTS_PROCESSOR_MAX_RETRIES", "0")
-                .with("PAYMENTS_REQUEST_DEADLINE", PATIENT_DEADLINE.toSeconds() + "s");
     }
 
     private static Service service(String name, Simulator simulator) {
