@@ -63,7 +63,7 @@ class Service:
                    QUARKUS_DATASOURCE_JDBC_URL=f"jdbc:postgresql://127.0.0.1:{self.args.pg_port}/{self.database}",
                    QUARKUS_DATASOURCE_USERNAME="payments_app", QUARKUS_DATASOURCE_PASSWORD="payments_app",
                    QUARKUS_FLYWAY_USERNAME="payments_owner", QUARKUS_FLYWAY_PASSWORD="payments_owner",
-                   PAYMENTS_DEMO_MERCHANTS="true", QUARKUS_HTTP_PORT=str(self.port),
+                   PAYMENTS_DEMO="true", PAYMENTS_DEMO_MERCHANTS="true", QUARKUS_HTTP_PORT=str(self.port),
                    QUARKUS_MANAGEMENT_PORT=str(self.port + 1000),
                    # the benchmark is one merchant at full speed: no per-merchant rate limit
                    PAYMENTS_RATE_LIMIT_REQUESTS_PER_SECOND="1000000", PAYMENTS_RATE_LIMIT_BURST="1000000",

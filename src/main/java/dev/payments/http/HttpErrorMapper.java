@@ -43,7 +43,7 @@ public class HttpErrorMapper {
             case 404 -> otherMethodsOnly(request);
             case 405 -> Problems.methodNotAllowed(routes.allowed(request.path()));
             case 406 -> Problems.notAcceptable();
-            case 413 -> Problems.payloadTooLarge(RequestBodyPolicy.MAX_BODY_BYTES);
+            case 413 -> Problems.payloadTooLarge(BodyReader.MAX_BODY_BYTES);
             case 415 -> Problems.unsupportedMediaType();
             default -> status < 500 ? otherClientError(status) : ProblemMapper.unexpectedProblem(e);
         });

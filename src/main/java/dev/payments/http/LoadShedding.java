@@ -33,7 +33,7 @@ import java.util.function.IntUnaryOperator;
  * Load shedding: at most so many API requests are worked on at once; one more waits a little for a
  * place (at most {@code max-queue-wait}, 50 ms, and at most {@code max-queued-requests} of them),
  * and is otherwise answered 503 {@code service-overloaded} with Retry-After, on the event loop,
- * before its body is read or anything is looked up. Past the service's capacity an unbounded queue
+ * once its body is read (BodyReader) and before anything is looked up. Past the service's capacity an unbounded queue
  * would only make every answer late (and then time out); refusing the excess keeps the requests
  * that are admitted as fast as at full capacity, and tells the others when to come back. The short
  * wait is for bursts: a collector's pause or a limit that has just come down costs a few
@@ -59,8 +59,8 @@ import java.util.function.IntUnaryOperator;
 @ApplicationScoped
 public class LoadShedding {
 
-    /** Right after HttpPolicy's first route (which sets Cache-Control on every answer, this one's too). */
-    private static final int ORDER = Integer.MIN_VALUE + 101;
+    /** Once BodyReader has the whole body: a request holds a place only while it is worked on. */
+    private static final int ORDER = BodyReader.ORDER + 1;
 
     private final ProblemMapper problems;
     private final long maxWaitMillis;
@@ -185,7 +185,7 @@ public class LoadShedding {
             context.next();
         }
 
-        /** Holds the request (its body unread: Quarkus reads it only when a handler asks) until a place frees or the wait is up. */
+        /** Holds the request until a place frees or the wait is up. */
         private void hold(RoutingContext context) {
             Waiter waiter = new Waiter(context, Vertx.currentContext());
             // the timer runs on this request's event loop, as the refusal must

@@ -3,6 +3,7 @@ package dev.payments.http;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** How many API requests are worked on at once, and how the rest wait or are refused: {@code payments.overload.*}. */
 @ConfigMapping(prefix = "payments.overload")
@@ -50,6 +51,22 @@ public interface OverloadConfig {
      */
     @WithDefault("256")
     int maxQueuedRequests();
+
+    /**
+     * How many of one merchant's API requests are worked on at once, at most; one more is answered
+     * 429 {@code too-many-concurrent-requests} with Retry-After. By default half of
+     * max-concurrent-requests: however slow one merchant's requests are, the others keep half the
+     * places.
+     */
+    Optional<Integer> maxConcurrentRequestsPerMerchant();
+
+    /**
+     * How long a request's body may take to arrive, from its headers. Past it: 408 and the
+     * connection closed. The body is read before the request takes a place, so a slow client holds
+     * a connection, not a place; this bounds how long it holds even that.
+     */
+    @WithDefault("5s")
+    Duration bodyReadTimeout();
 
     enum Limit {
         GRADIENT,

@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 public final class ApiKeys {
 
     /**
-     * {@code sk_live_} or {@code sk_test_} and 4 to 100 letters or digits: the demo keys
-     * (sk_test_acme) and generated ones (sk_live_ and 48 hex digits) both fit, and anything else
-     * (a pasted password, a JWT, a megabyte of junk) never reaches the cache or the database.
+     * {@code sk_test_} and 4 to 100 letters or digits, or {@code sk_live_} and 32 to 100 of them: the
+     * demo keys (sk_test_acme) and generated ones (sk_live_ and 48 hex digits, 192 random bits) fit;
+     * a live key short enough to guess never authenticates, and anything else (a pasted password, a
+     * JWT, a megabyte of junk) never reaches the cache or the database.
      */
-    private static final Pattern FORMAT = Pattern.compile("sk_(live|test)_[0-9A-Za-z]{4,100}");
+    private static final Pattern FORMAT = Pattern.compile("sk_test_[0-9A-Za-z]{4,100}|sk_live_[0-9A-Za-z]{32,100}");
 
     private ApiKeys() {
     }

@@ -150,6 +150,13 @@ public final class Problems {
                 "The request body exceeds " + limit + " bytes."));
     }
 
+    /** The body did not arrive within the read deadline: nothing was done, the key is not used up. */
+    public static ProblemException requestTimeout(long seconds) {
+        return new ProblemException(Problem.of("request-timeout", "Request timeout", 408,
+                "The request body did not arrive within " + seconds + " seconds. Nothing was done: send the request "
+                        + "again, with the same Idempotency-Key."));
+    }
+
     public static ProblemException unsupportedMediaType() {
         return new ProblemException(Problem.of("unsupported-media-type", "Unsupported media type", 415,
                 "Send the request body as application/json."));
@@ -171,6 +178,14 @@ public final class Problems {
                 "This merchant is sending requests faster than its rate limit. Retry after Retry-After seconds; "
                         + "a retried POST keeps its Idempotency-Key."),
                 Map.of("Retry-After", String.valueOf(retryAfterSeconds)));
+    }
+
+    /** The merchant already has its share of the requests worked on at once; nothing was done or stored. */
+    public static ProblemException tooManyConcurrentRequests(int limit) {
+        return new ProblemException(Problem.of("too-many-concurrent-requests", "Too many requests at once", 429,
+                "This merchant already has " + limit + " requests being worked on, its share of the service. Retry "
+                        + "after Retry-After seconds; a retried POST keeps its Idempotency-Key."),
+                Map.of("Retry-After", String.valueOf(RETRY_AFTER_SECONDS)));
     }
 
     /** Load shedding: more requests at once than the service works on; nothing was done or stored. */

@@ -49,8 +49,10 @@ class AdaptiveLoadSheddingTest {
 
     /** The settings of an adaptive-limit test: this algorithm between FLOOR and CEILING. */
     static Map<String, String> adaptive(String limit) {
+        // one merchant is the whole load here: its share is every place
         return Map.of("payments.overload.limit", limit,
                 "payments.overload.max-concurrent-requests", String.valueOf(CEILING),
+                "payments.overload.max-concurrent-requests-per-merchant", String.valueOf(CEILING),
                 "payments.overload.min-concurrent-requests", String.valueOf(FLOOR));
     }
 

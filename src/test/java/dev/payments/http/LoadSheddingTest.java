@@ -41,7 +41,9 @@ class LoadSheddingTest {
     public static class FourAtOnce implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // one merchant is the whole load here: its share is every place (MerchantShareTest has shares)
             return Map.of("payments.overload.limit", "fixed", "payments.overload.max-concurrent-requests", "4",
+                    "payments.overload.max-concurrent-requests-per-merchant", "4",
                     "payments.overload.max-queued-requests", "4",
                     "payments.overload.max-queue-wait", MAX_WAIT_MS + "ms");
         }

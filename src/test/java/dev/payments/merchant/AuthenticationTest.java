@@ -125,7 +125,7 @@ class AuthenticationTest {
         for (int i = 0; i < 5; i++) {
             as(unknown).get("/payments").then().statusCode(401);
         }
-        for (String malformed : new String[] {"not-a-key", "sk_test_", "sk_live_" + "x".repeat(200), "sk_test_a b",
+        for (String malformed : new String[] {"not-a-key", "sk_test_", "sk_live_" + "x".repeat(200), "sk_live_" + "a1".repeat(15), "sk_test_a b",
                 "' OR 1=1 --", "sk_prod_abcdef", "eyJhbGciOiJIUzI1NiJ9.e30.x"}) {
             given().header("Authorization", "Bearer " + malformed).get("/payments").then().statusCode(401)
                     .header("WWW-Authenticate", containsString("invalid_token"));

@@ -84,7 +84,7 @@ class OperationsTest {
     void openApiDescribesTheIdempotencyContract() {
         String doc = given().accept("application/json").get("/q/openapi").then().statusCode(200).extract().asString();
         for (String expected : new String[] {"Idempotency-Key", "Idempotent-Replayed", "Retry-After", "WWW-Authenticate",
-                "\"201\"", "\"400\"", "\"401\"", "\"402\"", "\"404\"", "\"409\"", "\"413\"", "\"415\"", "\"422\"", "\"429\"", "\"503\"",
+                "\"201\"", "\"400\"", "\"401\"", "\"402\"", "\"404\"", "\"408\"", "\"409\"", "\"413\"", "\"415\"", "\"422\"", "\"429\"", "\"503\"",
                 "application/problem+json", "payment_method", "has_more", "bearer"}) {
             assertTrue(doc.contains(expected), "OpenAPI lacks " + expected);
         }

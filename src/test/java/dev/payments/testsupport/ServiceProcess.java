@@ -42,6 +42,8 @@ public final class ServiceProcess implements Service {
                 "PAYMENTS_RATE_LIMIT_BURST", "100000",
                 "QUARKUS_HTTP_PORT", String.valueOf(port),
                 "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
+        // the demo merchants in the prod profile: a demo, said so
+        env.put("PAYMENTS_DEMO", "true");
         // and keep hundreds at once in flight: load shedding has a test of its own
         env.put("PAYMENTS_OVERLOAD_LIMIT", "fixed");
         env.put("PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS", "100000");
@@ -66,20 +68,43 @@ public final class ServiceProcess implements Service {
 
     @Override
     public ServiceProcess start() throws IOException, InterruptedException {
+        process = command().start();
+        if (!awaitReady(Duration.ofSeconds(60))) {
+            kill();
+            throw new IllegalStateException(name + " did not become ready; see target/faults-" + name + ".log");
+        }
+        return this;
+    }
+
+    /** Starts it, expecting it to stop by itself within {@code timeout} (a refusal to start): its exit code. */
+    public int startExpectingExit(Duration timeout) throws IOException, InterruptedException {
+        process = command().start();
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            kill();
+            throw new IllegalStateException(name + " did not stop by itself; see " + logFile());
+        }
+        return process.exitValue();
+    }
+
+    /** Everything it has logged so far, in every start. */
+    public String log() throws IOException {
+        return java.nio.file.Files.readString(logFile().toPath());
+    }
+
+    private File logFile() {
+        return new File("target/faults-" + name + ".log");
+    }
+
+    private ProcessBuilder command() {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", "quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File("target/quarkus-app"))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/faults-" + name + ".log")));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile()));
         builder.environment().putAll(env);
-        process = builder.start();
-        if (!awaitReady(Duration.ofSeconds(60))) {
-            kill();
-            throw new IllegalStateException(name + " did not become ready; see target/faults-" + name + ".log");
-        }
-        return this;
+        return builder;
     }
 
     /** SIGKILL: no shutdown hook, no draining, like a crashed host. */

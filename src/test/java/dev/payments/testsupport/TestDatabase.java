@@ -46,6 +46,12 @@ public final class TestDatabase {
         return DriverManager.getConnection(url(), System.getProperty(APP_USER), System.getProperty(APP_PASSWORD));
     }
 
+    /** Another instance of the packaged service on this database: the runtime role, the administrator for Flyway. */
+    public static ServiceProcess anotherService(String name) {
+        return new ServiceProcess(name, url(), System.getProperty(APP_USER), System.getProperty(APP_PASSWORD),
+                System.getProperty(USER), System.getProperty(PASSWORD));
+    }
+
     private static String url() {
         String url = System.getProperty(URL);
         if (url == null) {

@@ -31,6 +31,8 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
+        // demo settings in the packaged jar (the prod profile) need payments.demo, as compose's demo does
+        config.put("payments.demo", "true");
         config.put("payments.demo-merchants", "true");
         // the management interface on a free port, in process (test-port) and for the packaged jar (port)
         int management = FreePorts.next();

@@ -3,12 +3,14 @@ package dev.payments.webhook;
 import static dev.payments.testsupport.Api.*;
 import static org.hamcrest.Matchers.*;
 
+import dev.payments.testsupport.TestDatabase;
 import dev.payments.testsupport.TestEnvironment;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,5 +46,25 @@ class WebhookAddressesTest {
                             containsString("https"), containsString("does not resolve"),
                             containsString("absolute URL with a host")));
         }
+    }
+
+    @Test
+    void aKeyWhoseRequestHasExpiredHasItsUrlCheckedLikeANewOne() {
+        String key = newKey();
+        // registering resolves and checks the address; nothing is sent until an event comes
+        String first = post(ACME_KEY, key, "/webhook_endpoints", Map.of("url", "https://8.8.8.8/hook", "enabled_events",
+                List.of("refund.failed"))).then().statusCode(201).extract().path("id");
+        as(ACME_KEY).delete("/webhook_endpoints/" + first).then().statusCode(204);
+        TestDatabase.age(ACME, key, Duration.ofHours(25));
+        // the same key, now with a forbidden URL: no replay of the old answer, no 422, the URL refused
+        post(ACME_KEY, key, "/webhook_endpoints", Map.of("url", "https://10.0.0.1/hook", "enabled_events",
+                List.of("refund.failed"))).then().statusCode(400).header("Idempotent-Replayed", nullValue())
+                .body("errors[0].field", equalTo("url"));
+        // and with the first URL again: checked again and registered anew
+        String second = post(ACME_KEY, key, "/webhook_endpoints", Map.of("url", "https://8.8.8.8/hook", "enabled_events",
+                List.of("refund.failed"))).then().statusCode(201).header("Idempotent-Replayed", nullValue())
+                .extract().path("id");
+        org.junit.jupiter.api.Assertions.assertNotEquals(first, second, "a new endpoint, not the expired answer");
+        as(ACME_KEY).delete("/webhook_endpoints/" + second).then().statusCode(204);
     }
 }
