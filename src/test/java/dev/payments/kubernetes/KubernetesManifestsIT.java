@@ -10,11 +10,19 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -30,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * The manifests `./mvnw package` generates (quarkus-kubernetes, with src/main/kubernetes merged in)
  * parse as the Kubernetes objects they claim to be, and say what docs/kubernetes.md says: probes on
  * the management port, memory as measured, the disruption budget over the Deployment's pods, settings
- * from the ConfigMap and passwords from Secrets. Runs after package, so on the files CI produced.
+ * from the ConfigMap and passwords from Secrets, an unprivileged pod on a read-only filesystem, and a
+ * NetworkPolicy that admits the API from the ingress and the management port from monitoring only. Runs after package, so on the files CI produced.
  */
 class KubernetesManifestsIT {
 
@@ -40,7 +49,7 @@ class KubernetesManifestsIT {
     @Test
     void everyDocumentOfTheYamlIsATypedKubernetesObject() throws IOException {
         List<HasMetadata> objects = yaml();
-        assertEquals(List.of("ConfigMap", "Deployment", "PodDisruptionBudget", "Service"),
+        assertEquals(List.of("ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "Service"),
                 objects.stream().map(HasMetadata::getKind).sorted().toList());
         for (HasMetadata object : objects) {
             assertFalse(object instanceof GenericKubernetesResource, object.getKind() + " is not a known type: " + object);
@@ -112,6 +121,55 @@ class KubernetesManifestsIT {
         Service service = one(Service.class);
         assertEquals(List.of(8080), service.getSpec().getPorts().stream()
                 .map(port -> targetPort(deployment, port.getTargetPort())).toList(), "health and metrics stay off the Service");
+    }
+
+    @Test
+    void thePodRunsUnprivilegedOnAReadOnlyFilesystem() throws IOException {
+        PodSpec pod = one(Deployment.class).getSpec().getTemplate().getSpec();
+        PodSecurityContext podSecurity = pod.getSecurityContext();
+        assertNotNull(podSecurity, "a pod securityContext");
+        assertEquals(Boolean.TRUE, podSecurity.getRunAsNonRoot());
+        assertEquals(185L, podSecurity.getRunAsUser(), "the image's user (docker/Dockerfile.jvm)");
+        assertEquals("RuntimeDefault", podSecurity.getSeccompProfile().getType());
+        Container container = pod.getContainers().get(0);
+        SecurityContext security = container.getSecurityContext();
+        assertNotNull(security, "a container securityContext");
+        assertEquals(Boolean.TRUE, security.getReadOnlyRootFilesystem());
+        assertEquals(Boolean.FALSE, security.getAllowPrivilegeEscalation());
+        assertEquals(List.of("ALL"), security.getCapabilities().getDrop());
+        assertTrue(security.getCapabilities().getAdd() == null || security.getCapabilities().getAdd().isEmpty());
+        // the one writable place: /tmp, on an emptyDir
+        VolumeMount tmp = container.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp")).findFirst()
+                .orElseThrow(() -> new AssertionError("/tmp is mounted: " + container.getVolumeMounts()));
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals(tmp.getName()) && v.getEmptyDir() != null),
+                "/tmp is an emptyDir");
+        assertEquals(1, pod.getContainers().size(), "the merge added no second container");
+        assertNotNull(container.getReadinessProbe(), "the merge kept what the generator wrote");
+    }
+
+    @Test
+    void theNetworkPolicyAdmitsTheApiFromTheIngressAndManagementFromMonitoringOnly() throws IOException {
+        Deployment deployment = one(Deployment.class);
+        NetworkPolicy policy = one(NetworkPolicy.class);
+        Map<String, String> podLabels = deployment.getSpec().getTemplate().getMetadata().getLabels();
+        policy.getSpec().getPodSelector().getMatchLabels().forEach((label, value) ->
+                assertEquals(value, podLabels.get(label), "the policy selects the Deployment's pods by " + label));
+        assertFalse(policy.getSpec().getPodSelector().getMatchLabels().isEmpty(), "not every pod of the namespace");
+        assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+        Map<Integer, String> fromNamespace = new java.util.HashMap<>();
+        for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
+            assertEquals(1, rule.getFrom().size(), "one source per rule: " + rule);
+            NetworkPolicyPeer peer = rule.getFrom().get(0);
+            assertNull(peer.getIpBlock(), "no address ranges");
+            assertNull(peer.getPodSelector(), "whole namespaces, named");
+            String namespace = peer.getNamespaceSelector().getMatchLabels().get("kubernetes.io/metadata.name");
+            assertNotNull(namespace, "a namespace by its name label: " + peer);
+            for (NetworkPolicyPort port : rule.getPorts()) {
+                assertEquals("TCP", port.getProtocol());
+                assertNull(fromNamespace.put(port.getPort().getIntVal(), namespace), "one rule per port");
+            }
+        }
+        assertEquals(Map.of(8080, "ingress-nginx", 9000, "monitoring"), fromNamespace);
     }
 
     /**
