@@ -1,5 +1,6 @@
 package dev.payments.demo;
 
+import dev.payments.config.DemoConfig;
 import dev.payments.merchant.MerchantsConfig;
 import dev.payments.processor.ProcessorConfig;
 import dev.payments.webhook.WebhooksConfig;

@@ -5,6 +5,7 @@ import dev.payments.database.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -75,6 +76,23 @@ public class IdempotencyStore {
                    FOR UPDATE SKIP LOCKED) expired
             WHERE k.merchant_id = expired.merchant_id AND k.idempotency_key = expired.idempotency_key""");
 
+    /**
+     * Stored answers whose body holds {@code needle} but not {@code current}, after a cursor, locked:
+     * for a job that rewrites part of them (webhook/ResealSecrets). A whole scan of the table: run rarely.
+     */
+    private static final Sql ANSWERS_TO_REWRITE = Sql.of("""
+            SELECT merchant_id, idempotency_key, response_body
+            FROM idempotency_keys
+            WHERE (merchant_id, idempotency_key) > (:after_merchant_id, :after_key)
+              AND strpos(response_body, :needle) > 0 AND strpos(response_body, :current) = 0
+            ORDER BY merchant_id, idempotency_key
+            LIMIT :batch_size
+            FOR UPDATE SKIP LOCKED""");
+
+    private static final Sql REWRITE_ANSWER = Sql.of("""
+            UPDATE idempotency_keys SET response_body = :response_body
+            WHERE merchant_id = :merchant_id AND idempotency_key = :idempotency_key""");
+
     private final Database database;
 
     IdempotencyStore(Database database) {
@@ -125,5 +143,23 @@ public class IdempotencyStore {
     public int deleteExpired(Duration retention, int batchSize) throws SQLException {
         return database.update(DELETE_EXPIRED, Sql.with("retention_seconds", Database.seconds(retention))
                 .and("batch_size", batchSize));
+    }
+
+    /** A stored answer's body, and whose key it is. */
+    public record StoredBody(String merchantId, String key, String body) {
+    }
+
+    /** See {@link #ANSWERS_TO_REWRITE}; start after ("", "") and go on after the last one returned. */
+    public List<StoredBody> answersToRewrite(String needle, String current, String afterMerchantId, String afterKey,
+            int batchSize) throws SQLException {
+        return database.list(ANSWERS_TO_REWRITE, Sql.with("after_merchant_id", afterMerchantId).and("after_key", afterKey)
+                .and("needle", needle).and("current", current).and("batch_size", batchSize),
+                row -> new StoredBody(row.getString("merchant_id"), row.getString("idempotency_key"),
+                        row.getString("response_body")));
+    }
+
+    public void rewriteAnswer(StoredBody answer) throws SQLException {
+        database.update(REWRITE_ANSWER, Sql.with("response_body", answer.body()).and("merchant_id", answer.merchantId())
+                .and("idempotency_key", answer.key()));
     }
 }

@@ -63,6 +63,7 @@ public class DeliveryWorker {
     private final ObjectMapper json;
     private final Vertx vertx;
     private final WebhooksConfig config;
+    private final SealedSecrets secrets;
     private final Duration lease;
     private final Semaphore slots;
     private final AtomicBoolean pollQueued = new AtomicBoolean();
@@ -83,7 +84,8 @@ public class DeliveryWorker {
     private ExecutorService blocking;
 
     DeliveryWorker(DeliveryStore store, WebhookUrls urls, WebhookMetrics metrics, ObjectMapper json, Vertx vertx,
-            WebhooksConfig config) {
+            WebhooksConfig config, SealedSecrets secrets) {
+        this.secrets = secrets;
         this.store = store;
         this.urls = urls;
         this.metrics = metrics;
@@ -215,6 +217,14 @@ public class DeliveryWorker {
             finish(delivery, started, null, "not sent: the URL " + e.getMessage(), true);
             return;
         }
+        List<String> signingSecrets;
+        try {
+            signingSecrets = delivery.secrets().stream().map(sealed -> secrets.open(sealed, delivery.endpointId())).toList();
+        } catch (SealedSecrets.Unreadable e) {
+            LOG.warnf("webhook delivery_id=%s not sent: the endpoint's secret %s", delivery.id(), e.getMessage());
+            finish(delivery, started, null, "not sent: the endpoint's secret cannot be read here", false);
+            return;
+        }
         String body = body(delivery);
         long timestamp = Instant.now().getEpochSecond();
         RequestOptions request = new RequestOptions()
@@ -230,7 +240,7 @@ public class DeliveryWorker {
                 .putHeader("User-Agent", USER_AGENT)
                 .putHeader(WebhookSignatures.EVENT_ID_HEADER, delivery.eventId().toString())
                 .putHeader(WebhookSignatures.EVENT_TYPE_HEADER, delivery.eventType())
-                .putHeader(WebhookSignatures.HEADER, WebhookSignatures.header(timestamp, body, delivery.secrets()));
+                .putHeader(WebhookSignatures.HEADER, WebhookSignatures.header(timestamp, body, signingSecrets));
         Promise<Integer> answered = Promise.promise();
         long timer = vertx.setTimer(config.timeout().toMillis(),
                 id -> answered.tryFail("no answer within " + config.timeout().toMillis() + " ms"));

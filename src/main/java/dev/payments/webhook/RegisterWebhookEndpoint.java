@@ -34,9 +34,11 @@ public class RegisterWebhookEndpoint {
     private final AnswerWriter answers;
     private final DeliveryWorker worker;
     private final WebhooksConfig config;
+    private final SealedSecrets secrets;
 
     RegisterWebhookEndpoint(IdempotentRequests keys, WebhookEndpointStore endpoints, WebhookUrls urls,
-            AnswerWriter answers, DeliveryWorker worker, WebhooksConfig config) {
+            AnswerWriter answers, DeliveryWorker worker, WebhooksConfig config, SealedSecrets secrets) {
+        this.secrets = secrets;
         this.keys = keys;
         this.endpoints = endpoints;
         this.urls = urls;
@@ -75,14 +77,15 @@ public class RegisterWebhookEndpoint {
                     return new Claim.Answered<>(keys.answer(keyed,
                             answers.problem(Problems.tooManyWebhookEndpoints(config.maxEndpointsPerMerchant()))));
                 }
-                WebhookEndpoint endpoint = endpoints.insert(id, merchantId, normalized, WebhookSignatures.newSecret());
+                WebhookEndpoint endpoint = endpoints.insert(id, merchantId, normalized,
+                        secrets.seal(WebhookSignatures.newSecret(), id));
                 LOG.infof("webhook endpoint registered merchant=%s endpoint_id=%s events=%s", merchantId, id,
                         endpoint.enabledEvents());
                 return new Claim.Answered<>(keys.answer(keyed, answers.created(endpoint.response(true), PATH + "/" + id)));
             });
             Optional<Outcome> outcome = keys.outcomeOfClaim(keyed, claim, claims);
             if (outcome.isPresent()) {
-                return outcome.get();
+                return secrets.opened(outcome.get()); // stored sealed, answered in clear
             }
         }
     }

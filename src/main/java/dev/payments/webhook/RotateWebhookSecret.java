@@ -27,9 +27,11 @@ public class RotateWebhookSecret {
     private final WebhookEndpointStore endpoints;
     private final AnswerWriter answers;
     private final WebhooksConfig config;
+    private final SealedSecrets secrets;
 
     RotateWebhookSecret(IdempotentRequests keys, WebhookEndpointStore endpoints, AnswerWriter answers,
-            WebhooksConfig config) {
+            WebhooksConfig config, SealedSecrets secrets) {
+        this.secrets = secrets;
         this.keys = keys;
         this.endpoints = endpoints;
         this.answers = answers;
@@ -45,14 +47,14 @@ public class RotateWebhookSecret {
                 if (!keys.claim(keyed, null, id)) {
                     return new Claim.TakenUnseen<>();
                 }
-                WebhookEndpoint endpoint = endpoints.rotate(merchantId, id, WebhookSignatures.newSecret(),
+                WebhookEndpoint endpoint = endpoints.rotate(merchantId, id, secrets.seal(WebhookSignatures.newSecret(), id),
                         config.secretOverlap()).orElseThrow(() -> WebhookEndpointService.noSuchEndpoint(id));
                 LOG.infof("webhook secret rotated merchant=%s endpoint_id=%s", merchantId, id);
                 return new Claim.Answered<>(keys.answer(keyed, answers.ok(endpoint.response(true))));
             });
             Optional<Outcome> outcome = keys.outcomeOfClaim(keyed, claim, claims);
             if (outcome.isPresent()) {
-                return outcome.get();
+                return secrets.opened(outcome.get()); // stored sealed, answered in clear
             }
         }
     }

@@ -65,6 +65,24 @@ public class WebhookEndpointStore {
     private static final Sql DELETE = Sql.of("""
             DELETE FROM webhook_endpoints WHERE id = :endpoint_id AND merchant_id = :merchant_id""");
 
+    /**
+     * Endpoints with a secret not sealed under the current key (from before V9, or under a key
+     * rotated away), after a cursor, locked so that a rotation cannot interleave.
+     */
+    private static final Sql TO_RESEAL = Sql.of("""
+            SELECT id, secret, previous_secret
+            FROM webhook_endpoints
+            WHERE id > :after
+              AND (NOT starts_with(secret, :current_prefix)
+                   OR NOT starts_with(coalesce(previous_secret, :current_prefix), :current_prefix))
+            ORDER BY id
+            LIMIT :batch_size
+            FOR UPDATE SKIP LOCKED""");
+
+    private static final Sql RESEAL = Sql.of("""
+            UPDATE webhook_endpoints SET secret = :secret, previous_secret = :previous_secret
+            WHERE id = :endpoint_id""");
+
     private final Database database;
 
     WebhookEndpointStore(Database database) {
@@ -101,6 +119,21 @@ public class WebhookEndpointStore {
                 .and("secret", secret)
                 .and("endpoint_id", id)
                 .and("merchant_id", merchantId), WebhookEndpointStore::endpoint);
+    }
+
+    /** An endpoint's secrets as stored (sealed, or in clear from before V9). */
+    record StoredSecrets(UUID id, String secret, String previousSecret) {
+    }
+
+    List<StoredSecrets> toReseal(String currentPrefix, UUID after, int batchSize) throws SQLException {
+        return database.list(TO_RESEAL, Sql.with("current_prefix", currentPrefix).and("after", after)
+                .and("batch_size", batchSize), row -> new StoredSecrets(row.getObject("id", UUID.class),
+                        row.getString("secret"), row.getString("previous_secret")));
+    }
+
+    void reseal(StoredSecrets secrets) throws SQLException {
+        database.update(RESEAL, Sql.with("secret", secrets.secret()).and("previous_secret", secrets.previousSecret())
+                .and("endpoint_id", secrets.id()));
     }
 
     boolean delete(String merchantId, UUID id) throws SQLException {

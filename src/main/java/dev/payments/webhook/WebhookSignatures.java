@@ -21,7 +21,7 @@ public final class WebhookSignatures {
     public static final String EVENT_ID_HEADER = "Payments-Event-Id";
     public static final String EVENT_TYPE_HEADER = "Payments-Event-Type";
 
-    private static final String PREFIX = "whsec_";
+    static final String SECRET_PREFIX = "whsec_";
     /** 32 random bytes: 256 bits, the HMAC-SHA256 key size. */
     private static final int SECRET_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -33,7 +33,7 @@ public final class WebhookSignatures {
     public static String newSecret() {
         byte[] bytes = new byte[SECRET_BYTES];
         RANDOM.nextBytes(bytes);
-        return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** The header's value for {@code body} sent at {@code timestamp} (unix seconds), signed with each secret. */

@@ -3,6 +3,8 @@ package dev.payments.webhook;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** How events reach merchants' endpoints: {@code payments.webhooks.*}. */
@@ -75,4 +77,20 @@ public interface WebhooksConfig {
     /** Endpoints per merchant at most: each event is sent to each, so this bounds an event's fan-out. */
     @WithDefault("16")
     int maxEndpointsPerMerchant();
+
+    /**
+     * The key that seals every stored signing secret (AES-256-GCM; see SealedSecrets): 32 random
+     * bytes in base64 ({@code openssl rand -base64 32}), from a secret store (in Kubernetes the
+     * Secret payment-service-webhooks). Required in production; dev, test and a demo make one per
+     * run and say so. To rotate it: set the new key here and the old one in
+     * previous-encryption-keys until ResealSecrets has sealed everything under the new one.
+     */
+    Optional<String> encryptionKey();
+
+    /** Keys that no longer seal but still open (a rotation under way), in base64, comma-separated. */
+    Optional<List<String>> previousEncryptionKeys();
+
+    /** How often ResealSecrets seals again what is not sealed under the current key (and, once, at start). */
+    @WithDefault("10m")
+    String resealInterval();
 }

@@ -100,6 +100,7 @@ class KubernetesManifestsIT {
         assertSecret(container, "QUARKUS_FLYWAY_USERNAME", "payments-db-owner", "username");
         assertSecret(container, "QUARKUS_FLYWAY_PASSWORD", "payments-db-owner", "password");
         assertSecret(container, "PAYMENTS_PROCESSOR_API_KEY", "payment-service-processor", "api-key");
+        assertSecret(container, "PAYMENTS_WEBHOOKS_ENCRYPTION_KEY", "payment-service-webhooks", "encryption-key");
         ConfigMap config = one(ConfigMap.class);
         assertEquals("jdbc:postgresql://payments-db-rw:5432/payments", config.getData().get("QUARKUS_DATASOURCE_JDBC_URL"));
         assertEquals("false", config.getData().get("PAYMENTS_DEMO_MERCHANTS"));

@@ -84,6 +84,26 @@ class LogHygieneTest {
         assertFalse(log.contains(ACME_KEY), "a merchant's API key was logged");
     }
 
+    @Test
+    void noWebhookSecretIsLoggedSealedOrInClear() throws Exception {
+        io.restassured.response.Response created = post(ACME_KEY, newKey(), "/webhook_endpoints",
+                Map.of("url", "http://127.0.0.1:9/hook", "enabled_events", java.util.List.of("refund.failed")));
+        created.then().statusCode(201);
+        String id = created.path("id");
+        String rotated = post(ACME_KEY, newKey(), "/webhook_endpoints/" + id + "/rotate_secret", null)
+                .then().statusCode(200).extract().path("secret");
+        String sealed = dev.payments.testsupport.TestDatabase.rows(
+                "SELECT secret FROM webhook_endpoints WHERE id = ?::uuid", id).get(0).get("secret").toString();
+        as(ACME_KEY).delete("/webhook_endpoints/" + id).then().statusCode(204);
+
+        String log = awaitLog(id);
+        assertTrue(log.contains(id), "the endpoint's lines are in the log we read");
+        for (String secret : new String[] {created.path("secret"), rotated, sealed}) {
+            assertFalse(log.contains(secret), "a webhook secret was logged: " + secret);
+        }
+        assertFalse(log.contains("whsec_"), "a webhook secret was logged");
+    }
+
     /** The log as far as it holds {@code expected}, waiting briefly for the asynchronous console and file writers. */
     private String awaitLog(String expected) throws Exception {
         Path file = Path.of("target", "quarkus.log");

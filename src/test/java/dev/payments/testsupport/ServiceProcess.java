@@ -44,6 +44,8 @@ public final class ServiceProcess implements Service {
                 "QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort)));
         // the demo merchants in the prod profile: a demo, said so
         env.put("PAYMENTS_DEMO", "true");
+        // every instance on one database seals and opens webhook secrets with the same key
+        env.put("PAYMENTS_WEBHOOKS_ENCRYPTION_KEY", TestEnvironment.WEBHOOK_ENCRYPTION_KEY);
         // and keep hundreds at once in flight: load shedding has a test of its own
         env.put("PAYMENTS_OVERLOAD_LIMIT", "fixed");
         env.put("PAYMENTS_OVERLOAD_MAX_CONCURRENT_REQUESTS", "100000");

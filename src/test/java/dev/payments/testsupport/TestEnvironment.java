@@ -24,6 +24,9 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
     /** Short, so that the slow-receiver tests are quick; a receiver that waits longer times the attempt out. */
     public static final String WEBHOOK_TIMEOUT = "1s";
 
+    /** Seals the webhook secrets of every instance the tests start on their database (a published test key). */
+    public static final String WEBHOOK_ENCRYPTION_KEY = "dGVzdC1vbmx5LXdlYmhvb2stZW5jcnlwdGlvbi1rZXk=";
+
     private LocalPostgres postgres;
     private Simulator simulator;
     private BalancedService balanced;
@@ -56,6 +59,7 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         config.put("payments.webhooks.max-backoff", "1s");
         config.put("payments.webhooks.timeout", WEBHOOK_TIMEOUT);
         config.put("payments.webhooks.poll-interval", "200ms");
+        config.put("payments.webhooks.encryption-key", WEBHOOK_ENCRYPTION_KEY);
         // the processor is the simulator, over HTTP, in a process of its own
         simulator = Simulator.start(0);
         System.setProperty(Simulator.URL_PROPERTY, simulator.url());

@@ -1,9 +1,9 @@
-package dev.payments.demo;
+package dev.payments.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** {@code payments.demo}: whether this deployment is a demo (see DemoSettings). */
+/** {@code payments.demo}: whether this deployment is a demo (demo.DemoSettings refuses demo settings in production without it). */
 @ConfigMapping(prefix = "payments")
 public interface DemoConfig {
     /**
