@@ -98,7 +98,17 @@ public class DeliveryStore {
                                            ELSE now() + make_interval(secs => :delay_seconds) END
                 FROM retry r
                 WHERE d.id = r.id AND d.attempt_id = :attempt_id
-                RETURNING d.endpoint_id, d.status),
+                RETURNING d.id, d.endpoint_id, d.status, d.attempts, d.last_attempt_at),
+            attempt AS (
+                INSERT INTO webhook_delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code,
+                                                       error_kind, error, response_excerpt)
+                SELECT f.id, f.attempts, f.last_attempt_at, :duration_ms, :status_code, :error_kind, :error, :excerpt
+                FROM failed f
+                RETURNING 1),
+            pruned AS (
+                DELETE FROM webhook_delivery_attempts a USING failed f
+                WHERE a.delivery_id = f.id AND a.attempt <= f.attempts - :kept_attempts
+                RETURNING 1),
             failing AS (
                 UPDATE webhook_endpoints e SET failing_since = now()
                 FROM failed f WHERE e.id = f.endpoint_id AND e.failing_since IS NULL
@@ -130,6 +140,16 @@ public class DeliveryStore {
      * delivery is due again at once. An attempt whose lease is over is taken over, so that a late
      * success of it cannot record the delivery as done.
      */
+    /**
+     * Before REDELIVER, in its transaction: the event's deliveries locked in id order, the order in
+     * which DELIVERED_ALL locks the rows it records, so that a redelivery and a batch of successes
+     * that both hold one of the event's deliveries cannot each wait for the other.
+     */
+    private static final Sql LOCK_EVENT_DELIVERIES = Sql.of("""
+            SELECT id FROM webhook_deliveries WHERE event_id = :event_id AND merchant_id = :merchant_id
+            ORDER BY id
+            FOR NO KEY UPDATE""");
+
     private static final Sql REDELIVER = Sql.of("""
             INSERT INTO webhook_deliveries (id, merchant_id, endpoint_id, event_id, next_attempt_at)
             SELECT gen_random_uuid(), ev.merchant_id, e.id, ev.id, now()
@@ -174,6 +194,14 @@ public class DeliveryStore {
             ORDER BY d.created_at DESC, d.id DESC
             LIMIT :page_size""");
 
+    /** A delivery's attempts, newest first (the last KEPT_ATTEMPTS of them are kept). */
+    private static final Sql ATTEMPTS = Sql.of("""
+            SELECT a.attempt, a.started_at, a.duration_ms, a.status_code, a.error_kind, a.error, a.response_excerpt
+            FROM webhook_delivery_attempts a
+            JOIN webhook_deliveries d ON d.id = a.delivery_id
+            WHERE a.delivery_id = :delivery_id AND d.endpoint_id = :endpoint_id AND d.merchant_id = :merchant_id
+            ORDER BY a.attempt DESC""");
+
     /** The merchants that have an endpoint to deliver to. */
     private static final Sql MERCHANTS = Sql.of("""
             SELECT DISTINCT merchant_id FROM webhook_endpoints WHERE status = 'enabled'""");
@@ -184,7 +212,13 @@ public class DeliveryStore {
      * due again at once instead if a redelivery came while it ran. Returns the deliveries recorded.
      */
     private static final Sql DELIVERED_ALL = Sql.of("""
-            WITH done AS (
+            WITH locked AS (
+                -- in id order, as LOCK_EVENT_DELIVERIES locks: two statements that lock some of the same
+                -- deliveries take them in one order, so neither waits for the other while holding what it needs
+                SELECT id FROM webhook_deliveries WHERE id = ANY (CAST(:delivery_ids AS uuid[]))
+                ORDER BY id
+                FOR NO KEY UPDATE),
+            done AS (
                 UPDATE webhook_deliveries d
                 SET status = CASE WHEN d.send_again THEN 'pending' ELSE 'delivered' END,
                     delivered_at = CASE WHEN d.send_again THEN NULL ELSE now() END,
@@ -192,10 +226,19 @@ public class DeliveryStore {
                     attempt_id = NULL, send_again = false,
                     last_status_code = o.status_code, last_duration_ms = o.duration_ms, last_error = NULL
                 FROM unnest(CAST(:delivery_ids AS uuid[]), CAST(:attempt_ids AS uuid[]), CAST(:status_codes AS smallint[]),
-                            CAST(:durations_ms AS integer[]))
-                     AS o (id, attempt_id, status_code, duration_ms)
-                WHERE d.id = o.id AND d.attempt_id = o.attempt_id
-                RETURNING d.id, d.endpoint_id),
+                            CAST(:durations_ms AS integer[]), CAST(:excerpts AS text[]))
+                     AS o (id, attempt_id, status_code, duration_ms, excerpt)
+                WHERE d.id = o.id AND d.attempt_id = o.attempt_id AND d.id IN (SELECT id FROM locked)
+                RETURNING d.id, d.endpoint_id, d.attempts, d.last_attempt_at, o.status_code, o.duration_ms, o.excerpt),
+            attempt AS (
+                INSERT INTO webhook_delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code,
+                                                       response_excerpt)
+                SELECT id, attempts, last_attempt_at, duration_ms, status_code, excerpt FROM done
+                RETURNING 1),
+            pruned AS (
+                DELETE FROM webhook_delivery_attempts a USING done d
+                WHERE a.delivery_id = d.id AND a.attempt <= d.attempts - :kept_attempts
+                RETURNING 1),
             healed AS (
                 UPDATE webhook_endpoints e SET failing_since = NULL
                 WHERE e.id IN (SELECT endpoint_id FROM done) AND e.failing_since IS NOT NULL
@@ -245,8 +288,11 @@ public class DeliveryStore {
     }
 
     /** A successful attempt to record: its delivery, the status and how long it took. */
-    record Success(Claimed delivery, int statusCode, long durationMillis) {
+    record Success(Claimed delivery, AttemptOutcome.Answered answer, long durationMillis) {
     }
+
+    /** How many of a delivery's attempts are kept (each outcome's statement deletes the older ones). */
+    static final int KEPT_ATTEMPTS = 25;
 
     /** Records the successes; returns the ids of the deliveries whose attempt still held them. */
     Set<UUID> delivered(List<Success> successes) throws SQLException {
@@ -254,9 +300,11 @@ public class DeliveryStore {
         return new HashSet<>(database.list(DELIVERED_ALL, Sql.with("delivery_ids",
                         successes.stream().map(s -> s.delivery().id().toString()).toArray(String[]::new))
                 .and("attempt_ids", successes.stream().map(s -> s.delivery().attemptId().toString()).toArray(String[]::new))
-                .and("status_codes", successes.stream().map(Success::statusCode).toArray(Integer[]::new))
+                .and("status_codes", successes.stream().map(s -> s.answer().statusCode()).toArray(Integer[]::new))
                 .and("durations_ms", successes.stream()
-                        .map(s -> (int) Math.min(Integer.MAX_VALUE, s.durationMillis())).toArray(Integer[]::new)),
+                        .map(s -> (int) Math.min(Integer.MAX_VALUE, s.durationMillis())).toArray(Integer[]::new))
+                .and("excerpts", successes.stream().map(s -> s.answer().excerpt()).toArray(String[]::new))
+                .and("kept_attempts", KEPT_ATTEMPTS),
                 row -> row.getObject("id", UUID.class)));
     }
 
@@ -269,17 +317,31 @@ public class DeliveryStore {
     }
 
     /** Empty if the attempt no longer holds the delivery. */
-    Optional<Failure> failed(Claimed claimed, Integer statusCode, long durationMillis, String error, Duration delay,
+    Optional<Failure> failed(Claimed claimed, AttemptOutcome outcome, long durationMillis, Duration delay,
             Duration retryFor, Duration disableAfter) throws SQLException {
+        Short statusCode = outcome instanceof AttemptOutcome.Answered answered ? (short) answered.statusCode() : null;
+        String error = outcome instanceof AttemptOutcome.NoAnswer none ? none.error() : "answered " + statusCode;
         return database.one(FAILED, Sql.with("retry_for_seconds", Database.seconds(retryFor))
                 .and("delay_seconds", Database.seconds(delay))
                 .and("delivery_id", claimed.id())
                 .and("attempt_id", claimed.attemptId())
-                .and("status_code", statusCode == null ? null : statusCode.shortValue())
+                .and("status_code", statusCode)
                 .and("duration_ms", (int) durationMillis)
                 .and("error", error.length() > 500 ? error.substring(0, 500) : error)
+                .and("error_kind", outcome.errorKind())
+                .and("excerpt", outcome instanceof AttemptOutcome.Answered answered ? answered.excerpt() : null)
+                .and("kept_attempts", KEPT_ATTEMPTS)
                 .and("disable_after_seconds", Database.seconds(disableAfter)),
                 row -> new Failure(row.getString("status"), row.getBoolean("endpoint_overdue")));
+    }
+
+    /** The delivery's kept attempts, newest first; empty if it is not one of the merchant's endpoint's. */
+    List<AttemptResponse> attempts(String merchantId, UUID endpointId, UUID deliveryId) throws SQLException {
+        return database.list(ATTEMPTS, Sql.with("delivery_id", deliveryId).and("endpoint_id", endpointId)
+                .and("merchant_id", merchantId), row -> new AttemptResponse(row.getInt("attempt"),
+                        row.getObject("started_at", OffsetDateTime.class).toInstant(), row.getInt("duration_ms"),
+                        (Integer) row.getObject("status_code", Integer.class), row.getString("error_kind"),
+                        row.getString("error"), row.getString("response_excerpt")));
     }
 
     boolean disable(UUID endpointId, Duration disableAfter) throws SQLException {
@@ -290,6 +352,7 @@ public class DeliveryStore {
 
     /** Schedules the event again; returns its deliveries to the endpoints that take it. */
     List<DeliveryResponse> redeliver(String merchantId, UUID eventId) throws SQLException {
+        database.list(LOCK_EVENT_DELIVERIES, Sql.with("event_id", eventId).and("merchant_id", merchantId), row -> true);
         database.update(REDELIVER, Sql.with("event_id", eventId).and("merchant_id", merchantId));
         return database.list(OF_EVENT, Sql.with("event_id", eventId).and("merchant_id", merchantId), DeliveryStore::delivery);
     }

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
@@ -64,6 +65,9 @@ public class DeliveryWorker {
     private final Vertx vertx;
     private final WebhooksConfig config;
     private final SealedSecrets secrets;
+    private final WebhookResolver resolver;
+    /** How long an answer's body may take to come after its status line: only its first 1 KiB is kept. */
+    private static final Duration BODY_WAIT = Duration.ofSeconds(1);
     private final Duration lease;
     private final Semaphore slots;
     private final AtomicBoolean pollQueued = new AtomicBoolean();
@@ -84,8 +88,9 @@ public class DeliveryWorker {
     private ExecutorService blocking;
 
     DeliveryWorker(DeliveryStore store, WebhookUrls urls, WebhookMetrics metrics, ObjectMapper json, Vertx vertx,
-            WebhooksConfig config, SealedSecrets secrets) {
+            WebhooksConfig config, SealedSecrets secrets, WebhookResolver resolver) {
         this.secrets = secrets;
+        this.resolver = resolver;
         this.store = store;
         this.urls = urls;
         this.metrics = metrics;
@@ -205,24 +210,40 @@ public class DeliveryWorker {
             request(delivery, started);
         } catch (RuntimeException e) {
             LOG.warnf("webhook delivery_id=%s not sent: %s", delivery.id(), e.toString());
-            finish(delivery, started, null, describe(e), false);
+            finish(delivery, started, new AttemptOutcome.NoAnswer(AttemptOutcome.Kind.OTHER, describe(e)));
         }
     }
 
+    /**
+     * Checks the URL again, its host resolved without blocking and within the DNS time limit
+     * (WebhookResolver): one endpoint's slow DNS delays no other delivery; then posts to the address
+     * checked. Outcomes are recorded on the blocking executor.
+     */
     private void request(DeliveryStore.Claimed delivery, long started) {
-        WebhookUrls.Target target;
-        try {
-            target = urls.check(delivery.url());
-        } catch (WebhookUrls.Refused e) {
-            finish(delivery, started, null, "not sent: the URL " + e.getMessage(), true);
-            return;
-        }
+        resolver.check(urls, delivery.url()).onComplete(checked -> {
+            if (checked.failed()) {
+                blocking.execute(() -> finish(delivery, started, new AttemptOutcome.NoAnswer(AttemptOutcome.Kind.URL_REFUSED,
+                        "not sent: the URL " + checked.cause().getMessage())));
+                return;
+            }
+            try {
+                post(delivery, started, checked.result());
+            } catch (RuntimeException e) {
+                LOG.warnf("webhook delivery_id=%s not sent: %s", delivery.id(), e.toString());
+                blocking.execute(() -> finish(delivery, started, new AttemptOutcome.NoAnswer(AttemptOutcome.Kind.OTHER,
+                        describe(e))));
+            }
+        });
+    }
+
+    private void post(DeliveryStore.Claimed delivery, long started, WebhookUrls.Target target) {
         List<String> signingSecrets;
         try {
             signingSecrets = delivery.secrets().stream().map(sealed -> secrets.open(sealed, delivery.endpointId())).toList();
         } catch (SealedSecrets.Unreadable e) {
             LOG.warnf("webhook delivery_id=%s not sent: the endpoint's secret %s", delivery.id(), e.getMessage());
-            finish(delivery, started, null, "not sent: the endpoint's secret cannot be read here", false);
+            blocking.execute(() -> finish(delivery, started, new AttemptOutcome.NoAnswer(
+                    AttemptOutcome.Kind.SECRET_UNREADABLE, "not sent: the endpoint's secret cannot be read here")));
             return;
         }
         String body = body(delivery);
@@ -241,30 +262,32 @@ public class DeliveryWorker {
                 .putHeader(WebhookSignatures.EVENT_ID_HEADER, delivery.eventId().toString())
                 .putHeader(WebhookSignatures.EVENT_TYPE_HEADER, delivery.eventType())
                 .putHeader(WebhookSignatures.HEADER, WebhookSignatures.header(timestamp, body, signingSecrets));
-        Promise<Integer> answered = Promise.promise();
-        long timer = vertx.setTimer(config.timeout().toMillis(),
-                id -> answered.tryFail("no answer within " + config.timeout().toMillis() + " ms"));
+        Promise<AttemptOutcome> answered = Promise.promise();
+        long timer = vertx.setTimer(config.timeout().toMillis(), id -> answered.tryComplete(new AttemptOutcome.NoAnswer(
+                AttemptOutcome.Kind.TIMEOUT, "no answer within " + config.timeout().toMillis() + " ms")));
         client.request(request).onComplete(opened -> {
             if (opened.failed()) {
-                answered.tryFail(opened.cause());
+                answered.tryComplete(noConnection(opened.cause()));
                 return;
             }
             HttpClientRequest sending = opened.result();
-            answered.future().onFailure(timedOut -> sending.reset());
+            answered.future().onSuccess(outcome -> {
+                if (outcome instanceof AttemptOutcome.NoAnswer) {
+                    sending.reset(); // timed out: nothing more is waited for
+                }
+            });
             sending.send(body).onComplete(response -> {
                 if (response.failed()) {
-                    answered.tryFail(response.cause());
+                    answered.tryComplete(noConnection(response.cause()));
                 } else {
-                    answered.tryComplete(response.result().statusCode());
-                    response.result().end(); // the body is not read: drained, so that the connection can be reused
+                    vertx.cancelTimer(timer); // answered in time: the status is the outcome, its body gets a moment more
+                    readExcerpt(response.result(), answered);
                 }
             });
         });
         answered.future().onComplete(outcome -> {
             vertx.cancelTimer(timer);
-            Integer status = outcome.succeeded() ? outcome.result() : null;
-            String error = outcome.succeeded() ? null : describe(outcome.cause());
-            blocking.execute(() -> finish(delivery, started, status, error, false));
+            blocking.execute(() -> finish(delivery, started, outcome.result()));
         });
     }
 
@@ -272,19 +295,21 @@ public class DeliveryWorker {
      * Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried.
      * {@code refused}: not sent at all, the URL's address being one webhooks may not go to.
      */
-    private void finish(DeliveryStore.Claimed delivery, long started, Integer status, String error, boolean refused) {
+    private void finish(DeliveryStore.Claimed delivery, long started, AttemptOutcome outcome) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        if (status != null && status >= 200 && status < 300) {
-            successes.add(new DeliveryStore.Success(delivery, status, millis));
+        if (outcome instanceof AttemptOutcome.Answered answer && answer.delivered()) {
+            successes.add(new DeliveryStore.Success(delivery, answer, millis));
             if (recording.compareAndSet(false, true)) {
                 blocking.execute(this::recordSuccesses);
             }
             return;
         }
         try {
-            String why = error != null ? error : "answered " + status;
+            String why = outcome instanceof AttemptOutcome.NoAnswer none ? none.error()
+                    : "answered " + ((AttemptOutcome.Answered) outcome).statusCode();
+            boolean refused = outcome instanceof AttemptOutcome.NoAnswer none && none.kind() == AttemptOutcome.Kind.URL_REFUSED;
             Duration delay = backoff(delivery.attempt());
-            unchecked(() -> store.failed(delivery, status, millis, why, delay, config.retryFor(), config.disableAfter()))
+            unchecked(() -> store.failed(delivery, outcome, millis, delay, config.retryFor(), config.disableAfter()))
                     .ifPresent(failure -> {
                         if ("failed".equals(failure.status())) {
                             metrics.attempt(WebhookMetrics.FAILED);
@@ -369,6 +394,40 @@ public class DeliveryWorker {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write event " + delivery.eventId(), e);
         }
+    }
+
+    /**
+     * Completes {@code answered} with the status and the first 1 KiB of the body: at the body's end,
+     * once 1 KiB has come, or after BODY_WAIT with what has come by then. Past the 1 KiB or the wait
+     * the exchange is reset: a receiver that streams a large or endless body holds no connection.
+     */
+    private void readExcerpt(HttpClientResponse response, Promise<AttemptOutcome> answered) {
+        io.vertx.core.buffer.Buffer start = io.vertx.core.buffer.Buffer.buffer();
+        Runnable complete = () -> answered.tryComplete(new AttemptOutcome.Answered(response.statusCode(),
+                AttemptOutcome.excerpt(start.getBytes())));
+        long wait = vertx.setTimer(BODY_WAIT.toMillis(), id -> {
+            complete.run();
+            response.request().reset();
+        });
+        response.exceptionHandler(failure -> complete.run());
+        response.handler(chunk -> {
+            if (start.length() < AttemptOutcome.EXCERPT_BYTES) {
+                start.appendBuffer(chunk, 0, Math.min(chunk.length(), AttemptOutcome.EXCERPT_BYTES - start.length()));
+                if (start.length() >= AttemptOutcome.EXCERPT_BYTES) {
+                    vertx.cancelTimer(wait);
+                    complete.run();
+                    response.request().reset();
+                }
+            }
+        });
+        response.endHandler(end -> {
+            vertx.cancelTimer(wait);
+            complete.run();
+        });
+    }
+
+    private static AttemptOutcome noConnection(Throwable failure) {
+        return new AttemptOutcome.NoAnswer(AttemptOutcome.Kind.CONNECTION, describe(failure));
     }
 
     private static String describe(Throwable failure) {

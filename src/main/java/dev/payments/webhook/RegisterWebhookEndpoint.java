@@ -9,6 +9,7 @@ import dev.payments.idempotency.IdempotentRequests;
 import dev.payments.idempotency.KeyedRequest;
 import dev.payments.idempotency.Outcome;
 import dev.payments.problem.Problems;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.Optional;
@@ -35,10 +36,13 @@ public class RegisterWebhookEndpoint {
     private final DeliveryWorker worker;
     private final WebhooksConfig config;
     private final SealedSecrets secrets;
+    private final WebhookResolver resolver;
 
     RegisterWebhookEndpoint(IdempotentRequests keys, WebhookEndpointStore endpoints, WebhookUrls urls,
-            AnswerWriter answers, DeliveryWorker worker, WebhooksConfig config, SealedSecrets secrets) {
+            AnswerWriter answers, DeliveryWorker worker, WebhooksConfig config, SealedSecrets secrets,
+            WebhookResolver resolver) {
         this.secrets = secrets;
+        this.resolver = resolver;
         this.keys = keys;
         this.endpoints = endpoints;
         this.urls = urls;
@@ -49,19 +53,19 @@ public class RegisterWebhookEndpoint {
 
     /**
      * A URL that may not be sent to is a 400 before the key is claimed, so it uses up no key; a
-     * retry of a key already used is replayed (or a 422) without resolving the URL again, whose
-     * answer may have changed since.
+     * retry of a key already used is replayed (or a 422) whatever its URL resolves to now, since that
+     * may have changed since ({@code refusal} comes from {@link #refusal}, asked first).
      */
-    public Outcome run(String merchantId, IdempotencyKey key, CreateWebhookEndpointRequest request) {
+    public Outcome run(String merchantId, IdempotencyKey key, CreateWebhookEndpointRequest request,
+            Optional<String> refusal) {
         checkEventTypes(request.enabledEvents());
         try {
-            if (keys.known(merchantId, key)) {
-                urls.parse(request.url());
-            } else {
-                urls.check(request.url());
-            }
+            urls.parse(request.url());
         } catch (WebhookUrls.Refused e) {
             throw Problems.validation("url", e.getMessage());
+        }
+        if (refusal.isPresent() && !keys.known(merchantId, key)) {
+            throw Problems.validation("url", refusal.get());
         }
         CreateWebhookEndpointRequest normalized = request.normalized();
         KeyedRequest keyed = keys.request(merchantId, key, "POST", PATH, normalized);
@@ -88,6 +92,16 @@ public class RegisterWebhookEndpoint {
                 return secrets.opened(outcome.get()); // stored sealed, answered in clear
             }
         }
+    }
+
+    /**
+     * Before {@link #run}, off any thread: why the URL may not be sent to, with its host resolved
+     * within payments.webhooks.dns-timeout (WebhookResolver), or empty if it may be.
+     */
+    public Uni<Optional<String>> refusal(String url) {
+        return Uni.createFrom().completionStage(() -> resolver.check(urls, url).toCompletionStage())
+                .map(target -> Optional.<String>empty())
+                .onFailure(WebhookUrls.Refused.class).recoverWithItem(refused -> Optional.of(refused.getMessage()));
     }
 
     private static void checkEventTypes(List<String> types) {

@@ -80,7 +80,9 @@ public class WebhookEndpointResource {
         }
         IdempotencyKey key = IdempotencyKey.parse(headers.getRequestHeader(IdempotencyKey.HEADER));
         String merchantId = merchant.id();
-        return responses.onWorker(() -> register.run(merchantId, key, request));
+        // the host is resolved first, off any thread and within its limit; then the operation, on a worker
+        return register.refusal(request.url())
+                .chain(refusal -> responses.onWorker(() -> register.run(merchantId, key, request, refusal)));
     }
 
     @GET
@@ -156,6 +158,23 @@ public class WebhookEndpointResource {
                     schema = @Schema(type = SchemaType.STRING, format = "uuid")) String startingAfter) {
         UUID endpointId = endpointId(id);
         return endpoints.deliveries(merchant.id(), endpointId, Pages.limit(limit), Pages.cursor(startingAfter, "delivery"));
+    }
+
+    @GET
+    @Path("/{id}/deliveries/{delivery_id}/attempts")
+    @Operation(operationId = "listWebhookDeliveryAttempts", summary = "List a delivery's attempts, newest first",
+            description = "Each attempt: when, how long, the endpoint's status code or why no answer came, and the first "
+                    + "1 KiB of the answer's body. The last 25 attempts of a delivery are kept, as long as its event (30 days).")
+    @APIResponse(responseCode = "200", description = "The attempts",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AttemptList.class)))
+    @APIResponse(responseCode = "404", description = "No such endpoint or delivery for this merchant",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public AttemptList attempts(@PathParam("id") String id,
+            @PathParam("delivery_id") @Parameter(description = "Delivery id (UUID)") String deliveryId) {
+        UUID endpointId = endpointId(id);
+        UUID delivery = Pages.uuid(deliveryId).orElseThrow(() -> Problems.notFound("No delivery " + deliveryId
+                + " of webhook endpoint " + id + "."));
+        return endpoints.attempts(merchant.id(), endpointId, delivery);
     }
 
     private static UUID endpointId(String id) {

@@ -59,6 +59,17 @@ public class WebhookEndpointService {
         return new DeliveryList(page.stream().limit(limit).toList(), page.size() > limit);
     }
 
+    /** A delivery's attempts, newest first; 404 unless it is a delivery of the merchant's endpoint. */
+    public AttemptList attempts(String merchantId, UUID endpointId, UUID deliveryId) {
+        if (find(merchantId, endpointId).isEmpty()) {
+            throw noSuchEndpoint(endpointId);
+        }
+        if (!unchecked(() -> deliveries.exists(endpointId, deliveryId))) {
+            throw Problems.notFound("No delivery " + deliveryId + " of webhook endpoint " + endpointId + ".");
+        }
+        return new AttemptList(unchecked(() -> deliveries.attempts(merchantId, endpointId, deliveryId)));
+    }
+
     static ProblemException noSuchEndpoint(UUID id) {
         return Problems.notFound("No webhook endpoint " + id + " for this merchant.");
     }

@@ -92,19 +92,20 @@ public class WebhookUrls {
         return uri;
     }
 
+    /** The URL's host as a resolver takes it: an IPv6 literal without its brackets. */
+    public static String host(URI uri) {
+        return uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+    }
+
     /**
-     * The URL and the address to deliver to: the first the host resolves to, provided that every
-     * one of them is allowed (a name with one private address among public ones is refused: which
-     * one a client picks is not ours to know).
+     * The URL and the address to deliver to, given what its host resolved to (WebhookResolver): the
+     * first address, provided that every one of them is allowed (a name with one private address
+     * among public ones is refused: which one a client picks is not ours to know).
      */
-    public Target check(String url) throws Refused {
-        URI uri = parse(url);
+    public Target check(URI uri, List<InetAddress> addresses) throws Refused {
         boolean literal = uri.getHost().startsWith("[") || IPV4_LITERAL.matcher(uri.getHost()).matches();
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(host);
-        } catch (UnknownHostException e) {
+        String host = host(uri);
+        if (addresses.isEmpty()) {
             throw new Refused("host " + host + " does not resolve");
         }
         boolean loopbackOnly = true;
@@ -128,7 +129,7 @@ public class WebhookUrls {
             throw new Refused("port " + port + " is not allowed; webhooks go to ports "
                     + allowedPorts.stream().sorted().map(String::valueOf).collect(Collectors.joining(", ")));
         }
-        return new Target(uri, addresses[0]);
+        return new Target(uri, addresses.get(0));
     }
 
     private static final Pattern IPV4_LITERAL = Pattern.compile("[0-9.]+|0[xX][0-9a-fA-F]+");

@@ -93,4 +93,17 @@ public interface WebhooksConfig {
     /** How often ResealSecrets seals again what is not sealed under the current key (and, once, at start). */
     @WithDefault("10m")
     String resealInterval();
+
+    /**
+     * The DNS server that resolves endpoints' hosts, host:port (WebhookResolver); by default the
+     * machine's first (resolv.conf).
+     */
+    Optional<String> dnsServer();
+
+    /**
+     * How long a host's resolution may take, at registration (past it 400) and before each
+     * delivery (past it a failed attempt, retried): a slow DNS server holds no thread, and never longer.
+     */
+    @WithDefault("2s")
+    Duration dnsTimeout();
 }

@@ -28,6 +28,7 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
     public static final String WEBHOOK_ENCRYPTION_KEY = "dGVzdC1vbmx5LXdlYmhvb2stZW5jcnlwdGlvbi1rZXk=";
 
     private LocalPostgres postgres;
+    private FakeDns dns;
     private Simulator simulator;
     private BalancedService balanced;
 
@@ -60,6 +61,9 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         config.put("payments.webhooks.timeout", WEBHOOK_TIMEOUT);
         config.put("payments.webhooks.poll-interval", "200ms");
         config.put("payments.webhooks.encryption-key", WEBHOOK_ENCRYPTION_KEY);
+        // endpoints' names are resolved by a DNS server the tests control (and can make hang)
+        dns = FakeDns.start();
+        config.put("payments.webhooks.dns-server", dns.address());
         // the processor is the simulator, over HTTP, in a process of its own
         simulator = Simulator.start(0);
         System.setProperty(Simulator.URL_PROPERTY, simulator.url());
@@ -125,6 +129,9 @@ public class TestEnvironment implements QuarkusTestResourceLifecycleManager {
         }
         if (simulator != null) {
             simulator.close();
+        }
+        if (dns != null) {
+            dns.close();
         }
         if (postgres != null) {
             postgres.close();

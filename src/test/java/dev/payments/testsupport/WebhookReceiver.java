@@ -189,7 +189,11 @@ public final class WebhookReceiver implements AutoCloseable {
                             body, event, signed, matched[0], matched[1], status, Instant.now()));
                 }
                 countOut(answered, running);
-                exchange.sendResponseHeaders(status, -1);
+                // a body, as real receivers answer: the service keeps its first 1 KiB per attempt
+                byte[] said = (status == 200 ? "ok" : status == 500 ? "failing on purpose (test receiver)"
+                        : "signature not verified").getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, said.length);
+                exchange.getResponseBody().write(said);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 countOut(answered, running);

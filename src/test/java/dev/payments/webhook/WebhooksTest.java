@@ -233,6 +233,39 @@ class WebhooksTest {
     }
 
     @Test
+    void eachAttemptIsListedWithItsStatusOrErrorAndTheStartOfTheAnswer() throws Exception {
+        Hook hook = receiver.hook().hangNext(1, Duration.ofMillis(1500)).failNext(2);
+        String endpoint = register(hook, "payment.succeeded");
+        create(ACME_KEY, newKey(), visa()).then().statusCode(201);
+        assertTrue(hook.await(got -> got.stream().anyMatch(d -> d.answered() == 200), DELIVERY), "delivered: " + hook.deliveries());
+        String delivery = as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries").then().statusCode(200)
+                .body("data[0].status", equalTo("delivered")).extract().path("data[0].id");
+        String attempts = "/webhook_endpoints/" + endpoint + "/deliveries/" + delivery + "/attempts";
+        as(ACME_KEY).get(attempts).then().statusCode(200)
+                .body("data.attempt", contains(3, 2, 1))
+                // delivered: its status and what the receiver said
+                .body("data[0].status_code", equalTo(200))
+                .body("data[0].error_kind", nullValue())
+                .body("data[0].response_excerpt", equalTo("ok"))
+                .body("data[0].duration_ms", greaterThanOrEqualTo(0))
+                .body("data[0].started_at", notNullValue())
+                // answered 500: the status, the kind, the start of the body
+                .body("data[1].status_code", equalTo(500))
+                .body("data[1].error_kind", equalTo("http_status"))
+                .body("data[1].response_excerpt", equalTo("failing on purpose (test receiver)"))
+                // no answer in time: no status, the kind and the sentence
+                .body("data[2].status_code", nullValue())
+                .body("data[2].error_kind", equalTo("timeout"))
+                .body("data[2].error", containsString("no answer within"));
+        as(GLOBEX_KEY).get(attempts).then().statusCode(404);
+        as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries/" + java.util.UUID.randomUUID() + "/attempts")
+                .then().statusCode(404).contentType("application/problem+json");
+        as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries/not-a-uuid/attempts").then().statusCode(404);
+        assertEquals(3, TestDatabase.number("SELECT count(*) FROM webhook_delivery_attempts WHERE delivery_id = ?::uuid",
+                delivery));
+    }
+
+    @Test
     void aReceiverTooSlowTimesOutAndIsSentTheEventAgainWhichItDeduplicates() throws Exception {
         Hook hook = receiver.hook().hangNext(1, Duration.ofMillis(1500));
         String endpoint = register(hook, "payment.succeeded");

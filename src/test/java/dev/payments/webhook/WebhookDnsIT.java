@@ -1,0 +1,8 @@
+package dev.payments.webhook;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** {@link WebhookDnsTest} against the packaged application. */
+@QuarkusIntegrationTest
+class WebhookDnsIT extends WebhookDnsTest {
+}
