@@ -1,5 +1,6 @@
 package dev.payments.deadline;
 
+import dev.payments.config.StartRefused;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -99,7 +100,7 @@ public class RequestBudget {
     void refuseContradictions(@Observes StartupEvent start) {
         List<String> broken = contradictions();
         if (!broken.isEmpty()) {
-            throw new IllegalStateException("the time limits cannot hold together: " + String.join("; ", broken));
+            throw new StartRefused("the time limits cannot hold together: " + String.join("; ", broken));
         }
     }
 

@@ -1,13 +1,16 @@
 package dev.payments.demo;
 
 import dev.payments.config.DemoConfig;
+import dev.payments.config.StartRefused;
 import dev.payments.merchant.MerchantsConfig;
 import dev.payments.processor.ProcessorConfig;
 import dev.payments.webhook.WebhooksConfig;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -41,7 +44,8 @@ public class DemoSettings {
         this.processor = processor;
     }
 
-    void check(@Observes StartupEvent start) {
+    /** Before the other start-up observers (the delivery worker's, say): a refused start does nothing first. */
+    void check(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent start) {
         if (LaunchMode.current() != LaunchMode.NORMAL) {
             return; // dev mode and the tests run on demo settings by design
         }
@@ -50,7 +54,7 @@ public class DemoSettings {
             return;
         }
         if (!demo) {
-            throw new IllegalStateException("demo settings in production: " + String.join("; ", found)
+            throw new StartRefused("demo settings in production: " + String.join("; ", found)
                     + ". Turn them off, or set PAYMENTS_DEMO=true if this really is a demo");
         }
         found.forEach(setting -> LOG.warnf("PAYMENTS_DEMO=true: %s; never run anything real like this", setting));

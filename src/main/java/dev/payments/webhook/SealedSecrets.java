@@ -3,6 +3,7 @@ package dev.payments.webhook;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.payments.config.DemoConfig;
+import dev.payments.config.StartRefused;
 import dev.payments.idempotency.Outcome;
 import dev.payments.idempotency.StoredAnswer;
 import io.quarkus.runtime.LaunchMode;
@@ -189,10 +190,10 @@ public class SealedSecrets {
         try {
             key = Base64.getDecoder().decode(encoded.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("payments.webhooks encryption keys are base64 (openssl rand -base64 32)");
+            throw new StartRefused("payments.webhooks encryption keys are base64 (openssl rand -base64 32)");
         }
         if (key.length != 32) {
-            throw new IllegalStateException("payments.webhooks encryption keys are 32 bytes (openssl rand -base64 32), not "
+            throw new StartRefused("payments.webhooks encryption keys are 32 bytes (openssl rand -base64 32), not "
                     + key.length);
         }
         return key;
@@ -201,7 +202,7 @@ public class SealedSecrets {
     /** Dev, test and a demo only: a key for this run, said so; production refuses to start without one. */
     private static byte[] generated(boolean demo) {
         if (LaunchMode.current() == LaunchMode.NORMAL && !demo) {
-            throw new IllegalStateException("payments.webhooks.encryption-key (PAYMENTS_WEBHOOKS_ENCRYPTION_KEY) is required: "
+            throw new StartRefused("payments.webhooks.encryption-key (PAYMENTS_WEBHOOKS_ENCRYPTION_KEY) is required: "
                     + "32 random bytes in base64, from a secret store (openssl rand -base64 32)");
         }
         byte[] key = new byte[32];

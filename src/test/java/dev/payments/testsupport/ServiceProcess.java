@@ -88,16 +88,21 @@ public final class ServiceProcess implements Service {
         return process.exitValue();
     }
 
-    /** Everything it has logged so far, in every start. */
+    /** What it has logged since its last start (the file keeps every start's, and every run's). */
     public String log() throws IOException {
-        return java.nio.file.Files.readString(logFile().toPath());
+        String all = java.nio.file.Files.readString(logFile().toPath(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        return all.substring((int) Math.min(logStart, all.length()));
     }
 
     private File logFile() {
         return new File("target/faults-" + name + ".log");
     }
 
+    /** Where the log file ended when the process last started. */
+    private long logStart;
+
     private ProcessBuilder command() {
+        logStart = logFile().length();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
         command.addAll(List.of("-jar", "quarkus-run.jar"));
