@@ -197,6 +197,27 @@ class ErrorsTest {
         assertCleanProblem(post(big), 413);
     }
 
+    /**
+     * Java's own HTTP client (and the OpenAPI client generated on it) asks plain-http servers to
+     * upgrade to HTTP/2. The service speaks HTTP/1.1 only (BodyReader reads a body before the REST
+     * layer, which cannot take an HTTP/2 request read ahead): the upgrade is declined, and the
+     * request is answered as any other.
+     */
+    @Test
+    void aClientAskingForHttp2IsAnsweredInHttp11() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2).build();
+        java.net.http.HttpResponse<String> created = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port + "/payments"))
+                .header("Authorization", "Bearer " + ACME_KEY).header("Idempotency-Key", newKey())
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"amount\":2500,\"currency\":\"EUR\",\"payment_method\":\"pm_card_visa\"}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, created.version());
+    }
+
     @Test
     void nonJsonContentTypeIs415() {
         assertCleanProblem(as(ACME_KEY).header("Idempotency-Key", newKey()).contentType(ContentType.XML)
