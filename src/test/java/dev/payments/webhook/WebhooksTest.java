@@ -238,6 +238,9 @@ class WebhooksTest {
         String endpoint = register(hook, "payment.succeeded");
         create(ACME_KEY, newKey(), visa()).then().statusCode(201);
         assertTrue(hook.await(got -> got.stream().anyMatch(d -> d.answered() == 200), DELIVERY), "delivered: " + hook.deliveries());
+        // recorded a moment after the receiver answered
+        assertTrue(Await.until(() -> TestDatabase.number("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?::uuid "
+                + "AND status = 'delivered'", endpoint) == 1, DELIVERY));
         String delivery = as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries").then().statusCode(200)
                 .body("data[0].status", equalTo("delivered")).extract().path("data[0].id");
         String attempts = "/webhook_endpoints/" + endpoint + "/deliveries/" + delivery + "/attempts";
