@@ -12,15 +12,36 @@ sealed interface AttemptOutcome {
     /** At most this much of an answer's body is kept: enough to read a receiver's error message. */
     int EXCERPT_BYTES = 1024;
 
+    /** The error kind as stored in webhook_delivery_attempts.error_kind; null for a delivery. */
+    String errorKind();
+
+    /** What went wrong, in a sentence that names no address; null for a delivery. */
+    String error();
+
     /** The receiver answered {@code statusCode}; {@code excerpt} is the start of its body (empty if none). */
     record Answered(int statusCode, String excerpt) implements AttemptOutcome {
         boolean delivered() {
             return statusCode >= 200 && statusCode < 300;
         }
+
+        /** http_status for an answer other than a 2xx. */
+        @Override
+        public String errorKind() {
+            return delivered() ? null : "http_status";
+        }
+
+        @Override
+        public String error() {
+            return delivered() ? null : "answered " + statusCode;
+        }
     }
 
-    /** No answer: {@code kind} says why in a word, {@code error} in a sentence that names no address. */
+    /** No answer: {@code kind} says why in a word, {@code error} in a sentence. */
     record NoAnswer(Kind kind, String error) implements AttemptOutcome {
+        @Override
+        public String errorKind() {
+            return kind.stored;
+        }
     }
 
     /** Why no answer came, as stored in webhook_delivery_attempts.error_kind. */
@@ -41,14 +62,6 @@ sealed interface AttemptOutcome {
         Kind(String stored) {
             this.stored = stored;
         }
-    }
-
-    /** The error kind as stored: http_status for an answer other than a 2xx, none for a delivery. */
-    default String errorKind() {
-        if (this instanceof NoAnswer none) {
-            return none.kind().stored;
-        }
-        return ((Answered) this).delivered() ? null : "http_status";
     }
 
     /** A body's first bytes as text: UTF-8 (invalid bytes replaced), no NUL, at most EXCERPT_BYTES of UTF-8. */

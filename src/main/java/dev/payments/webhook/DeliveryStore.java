@@ -320,7 +320,7 @@ public class DeliveryStore {
     Optional<Failure> failed(Claimed claimed, AttemptOutcome outcome, long durationMillis, Duration delay,
             Duration retryFor, Duration disableAfter) throws SQLException {
         Short statusCode = outcome instanceof AttemptOutcome.Answered answered ? (short) answered.statusCode() : null;
-        String error = outcome instanceof AttemptOutcome.NoAnswer none ? none.error() : "answered " + statusCode;
+        String error = outcome.error();
         return database.one(FAILED, Sql.with("retry_for_seconds", Database.seconds(retryFor))
                 .and("delay_seconds", Database.seconds(delay))
                 .and("delivery_id", claimed.id())

@@ -58,6 +58,9 @@ public class DeliveryWorker {
     private static final int BATCH = 100;
     private static final String USER_AGENT = "payment-service-webhooks/1";
 
+    /** How long an answer's body may take to come after its status line: only its first 1 KiB is kept. */
+    private static final Duration BODY_WAIT = Duration.ofSeconds(1);
+
     private final DeliveryStore store;
     private final WebhookUrls urls;
     private final WebhookMetrics metrics;
@@ -66,8 +69,6 @@ public class DeliveryWorker {
     private final WebhooksConfig config;
     private final SealedSecrets secrets;
     private final WebhookResolver resolver;
-    /** How long an answer's body may take to come after its status line: only its first 1 KiB is kept. */
-    private static final Duration BODY_WAIT = Duration.ofSeconds(1);
     private final Duration lease;
     private final Semaphore slots;
     private final AtomicBoolean pollQueued = new AtomicBoolean();
@@ -292,8 +293,8 @@ public class DeliveryWorker {
     }
 
     /**
-     * Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried.
-     * {@code refused}: not sent at all, the URL's address being one webhooks may not go to.
+     * Records the attempt's outcome and frees its slot; a 2xx is delivered, anything else retried
+     * (counted as refused when it was not sent at all, the URL's address being one webhooks may not go to).
      */
     private void finish(DeliveryStore.Claimed delivery, long started, AttemptOutcome outcome) {
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -305,8 +306,7 @@ public class DeliveryWorker {
             return;
         }
         try {
-            String why = outcome instanceof AttemptOutcome.NoAnswer none ? none.error()
-                    : "answered " + ((AttemptOutcome.Answered) outcome).statusCode();
+            String why = outcome.error();
             boolean refused = outcome instanceof AttemptOutcome.NoAnswer none && none.kind() == AttemptOutcome.Kind.URL_REFUSED;
             Duration delay = backoff(delivery.attempt());
             unchecked(() -> store.failed(delivery, outcome, millis, delay, config.retryFor(), config.disableAfter()))

@@ -70,8 +70,8 @@ public class ResealSecrets {
                 int count = 0;
                 for (WebhookEndpointStore.StoredSecrets row : rows) {
                     try {
-                        endpoints.reseal(new WebhookEndpointStore.StoredSecrets(row.id(), resealed(row.secret(), row.id()),
-                                row.previousSecret() == null ? null : resealed(row.previousSecret(), row.id())));
+                        endpoints.reseal(new WebhookEndpointStore.StoredSecrets(row.id(), secrets.underCurrentKey(row.secret(), row.id()),
+                                row.previousSecret() == null ? null : secrets.underCurrentKey(row.previousSecret(), row.id())));
                         count++;
                     } catch (SealedSecrets.Unreadable e) {
                         LOG.warnf("webhook endpoint %s: its secret is left as it is: %s", row.id(), e.getMessage());
@@ -120,10 +120,6 @@ public class ResealSecrets {
             afterMerchant = done.rows().get(BATCH - 1).merchantId();
             afterKey = done.rows().get(BATCH - 1).key();
         }
-    }
-
-    private String resealed(String stored, UUID endpointId) {
-        return secrets.isCurrent(stored) ? stored : secrets.reseal(stored, endpointId);
     }
 
     private record Batch(int sealed, int read, UUID last) {

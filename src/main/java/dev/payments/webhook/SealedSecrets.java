@@ -48,6 +48,7 @@ public class SealedSecrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String currentId;
+    private final String currentPrefix;
     private final SecretKey current;
     /** Every key that may open, by id: the current one and the previous ones. */
     private final Map<String, SecretKey> keys = new LinkedHashMap<>();
@@ -64,6 +65,7 @@ public class SealedSecrets {
         this.json = json;
         this.current = new SecretKeySpec(key, "AES");
         this.currentId = keyId(key);
+        this.currentPrefix = VERSION + ":" + currentId + ":";
         keys.put(currentId, current);
         for (byte[] old : previous) {
             keys.putIfAbsent(keyId(old), new SecretKeySpec(old, "AES"));
@@ -88,7 +90,7 @@ public class SealedSecrets {
             cipher.updateAAD(associatedData(currentId, endpointId));
             byte[] sealed = cipher.doFinal(secret.getBytes(StandardCharsets.UTF_8));
             byte[] stored = ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array();
-            return VERSION + ":" + currentId + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(stored);
+            return currentPrefix + Base64.getUrlEncoder().withoutPadding().encodeToString(stored);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is in every JVM", e);
         }
@@ -115,18 +117,19 @@ public class SealedSecrets {
         }
     }
 
-    /** Whether it is sealed under the current key (else {@link ResealSecrets} seals it again). */
-    boolean isCurrent(String stored) {
-        return stored.startsWith(currentPrefix());
-    }
-
     /** What every secret sealed under the current key starts with. */
     String currentPrefix() {
-        return VERSION + ":" + currentId + ":";
+        return currentPrefix;
     }
 
-    /** A secret as stored before secrets were sealed (V9), sealed for the endpoint; a sealed one sealed again under the current key. */
-    String reseal(String stored, UUID endpointId) {
+    /**
+     * The secret as stored, under the current key: as it is if it already is; sealed again if it is
+     * under an older key; sealed for the first time if it is in clear (from before V9).
+     */
+    String underCurrentKey(String stored, UUID endpointId) {
+        if (stored.startsWith(currentPrefix)) {
+            return stored;
+        }
         return seal(stored.startsWith(WebhookSignatures.SECRET_PREFIX) ? stored : open(stored, endpointId), endpointId);
     }
 
@@ -147,7 +150,7 @@ public class SealedSecrets {
 
     /** A stored answer's body with its endpoint's secret sealed under the current key (or the body as it is, if it has none). */
     String resealAnswer(String body) {
-        return resealedOrOpened(body, (stored, id) -> isCurrent(stored) ? stored : reseal(stored, id));
+        return resealedOrOpened(body, this::underCurrentKey);
     }
 
     private interface SecretChange {

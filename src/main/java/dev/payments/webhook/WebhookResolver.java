@@ -43,16 +43,6 @@ public class WebhookResolver {
                 .setQueryTimeout(timeoutMillis + 500).setRecursionDesired(true));
     }
 
-    /** Why a host gave no addresses: it has none, or no answer came in time. */
-    static final class Unresolved extends Exception {
-        final boolean timedOut;
-
-        Unresolved(String message, boolean timedOut) {
-            super(message);
-            this.timedOut = timedOut;
-        }
-    }
-
     /**
      * A webhook URL checked (WebhookUrls): its syntax, then what its host resolves to, within the
      * time limit. Fails only with WebhookUrls.Refused, whose message a merchant can act on.
@@ -64,26 +54,26 @@ public class WebhookResolver {
         } catch (WebhookUrls.Refused e) {
             return Future.failedFuture(e);
         }
-        return resolve(WebhookUrls.host(uri)).transform(resolved -> {
+        return resolve(WebhookUrls.host(uri)).compose(addresses -> {
             try {
-                if (resolved.failed()) {
-                    throw new WebhookUrls.Refused(resolved.cause().getMessage());
-                }
-                return Future.succeededFuture(urls.check(uri, resolved.result()));
+                return Future.succeededFuture(urls.check(uri, addresses));
             } catch (WebhookUrls.Refused e) {
                 return Future.failedFuture(e);
             }
         });
     }
 
-    /** The host's addresses (its A records, then its AAAA ones), or Unresolved within the time limit. */
+    /**
+     * The host's addresses (its A records, then its AAAA ones), or, within the time limit, a
+     * WebhookUrls.Refused saying it has none or that no answer came in time.
+     */
     Future<List<InetAddress>> resolve(String host) {
         byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
         if (literal != null) {
             try {
                 return Future.succeededFuture(List.of(InetAddress.getByAddress(literal)));
             } catch (UnknownHostException e) {
-                return Future.failedFuture(new Unresolved("host " + host + " does not resolve", false));
+                return Future.failedFuture(new WebhookUrls.Refused("host " + host + " does not resolve"));
             }
         }
         List<InetAddress> fromHostsFile = hostsFile.addresses(host, ResolvedAddressTypes.IPV4_PREFERRED);
@@ -92,7 +82,7 @@ public class WebhookResolver {
         }
         Promise<List<InetAddress>> resolved = Promise.promise();
         long timer = vertx.setTimer(timeoutMillis, id -> resolved.tryFail(
-                new Unresolved("host " + host + " does not resolve in time (" + timeoutMillis + " ms)", true)));
+                new WebhookUrls.Refused("host " + host + " does not resolve in time (" + timeoutMillis + " ms)")));
         Future<List<String>> v4 = dns.resolveA(host).recover(failure -> Future.succeededFuture(List.of()));
         Future<List<String>> v6 = dns.resolveAAAA(host).recover(failure -> Future.succeededFuture(List.of()));
         Future.join(v4, v6).onComplete(both -> {
@@ -110,7 +100,7 @@ public class WebhookResolver {
             }
             if (addresses.isEmpty()) {
                 // no record, no answer (each query's own timeout), or no server: the same to a merchant
-                resolved.tryFail(new Unresolved("host " + host + " does not resolve", false));
+                resolved.tryFail(new WebhookUrls.Refused("host " + host + " does not resolve"));
             } else {
                 resolved.tryComplete(addresses);
             }
