@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL on loopback for CI and benchmarks, from Debian's packages.
-#   .ci/postgres.sh start DIR PORT   initdb in DIR (removed first), start on 127.0.0.1:PORT, create
+#   .ci/postgres.sh start DIR PORT [SETTING=VALUE...]
+#                                    initdb in DIR (removed first), start on 127.0.0.1:PORT (with these
+#                                    server settings, if any: bench/profile.sh's statistics), create
 #                                    the database "payments" owned by the role "payments_owner" (which
 #                                    Flyway migrates as) and the role "payments_app" (which the service
 #                                    runs as; no DDL); each role's password is its name
@@ -20,12 +22,13 @@ fi
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 case "$cmd" in
   start)
-    port=${3:?port}
+    port=${3:?port}; settings=""
+    for setting in "${@:4}"; do settings+=" -c $setting"; done
     rm -rf "$dir"; mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$bin/initdb" -D "$dir" -U postgres -A trust -E UTF8 >/dev/null
     if ! as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200" start >/dev/null; then
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=200$settings" start >/dev/null; then
       echo "[postgres] the server did not start on 127.0.0.1:$port; its log:" >&2
       tail -20 "$dir/server.log" >&2 || true
       exit 1

@@ -24,9 +24,10 @@ bench_java() {
   echo "[bench] service JVM: $("$JAVA" -version 2>&1 | head -1) (major $JAVA_MAJOR), options: $JVM_OPTS"
 }
 
-# bench_postgres DIR PORT: a throwaway PostgreSQL (.ci/postgres.sh), stopped and removed on exit
+# bench_postgres DIR PORT [SETTING=VALUE...]: a throwaway PostgreSQL (.ci/postgres.sh), stopped and
+# removed on exit
 bench_postgres() {
   BENCH_PGDIR=$1
   trap '.ci/postgres.sh stop "$BENCH_PGDIR"; rm -rf "$BENCH_PGDIR"' EXIT
-  .ci/postgres.sh start "$BENCH_PGDIR" "$2"
+  .ci/postgres.sh start "$BENCH_PGDIR" "$2" "${@:3}"
 }
