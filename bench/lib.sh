@@ -31,3 +31,18 @@ bench_postgres() {
   trap '.ci/postgres.sh stop "$BENCH_PGDIR"; rm -rf "$BENCH_PGDIR"' EXIT
   .ci/postgres.sh start "$BENCH_PGDIR" "$2" "${@:3}"
 }
+
+# bench_build_previous: builds the release that create is compared with (BENCH_PREVIOUS, a git
+# revision; default: the one before the three-phase create) into target/bench/previous, and sets
+# PREVIOUS_ARGS for bench.py and profile.py (empty when BENCH_PREVIOUS is set empty)
+bench_build_previous() {
+  PREVIOUS_ARGS=()
+  local previous=${BENCH_PREVIOUS-$(git rev-list -1 HEAD -- src/main/resources/db/migration/V3__processing_phases.sql)^}
+  [ -n "$previous" ] || return 0
+  echo "[bench] building the previous release ($previous) for the side-by-side create"
+  rm -rf target/bench/previous-src target/bench/previous && mkdir -p target/bench/previous-src
+  git archive "$previous" | tar -x -C target/bench/previous-src
+  (cd target/bench/previous-src && ./mvnw -B -q package -DskipTests)
+  cp -a target/bench/previous-src/target/quarkus-app target/bench/previous
+  PREVIOUS_ARGS=(--previous target/bench/previous)
+}

@@ -20,17 +20,10 @@ if [ "${PROFILE_BUILD:-1}" != 0 ]; then
   ./mvnw -B -q package -DskipTests
   rm -rf target/bench/plain && cp -a target/quarkus-app target/bench/plain
 fi
-PREVIOUS_ARGS=()
-PREVIOUS=${BENCH_PREVIOUS-$(git rev-list -1 HEAD -- src/main/resources/db/migration/V3__processing_phases.sql)^}
-if [ -n "$PREVIOUS" ]; then
-  if [ "${PROFILE_BUILD:-1}" != 0 ] || [ ! -d target/bench/previous ]; then
-    echo "[profile] building the previous release ($PREVIOUS)"
-    rm -rf target/bench/previous-src target/bench/previous && mkdir -p target/bench/previous-src
-    git archive "$PREVIOUS" | tar -x -C target/bench/previous-src
-    (cd target/bench/previous-src && ./mvnw -B -q package -DskipTests)
-    cp -a target/bench/previous-src/target/quarkus-app target/bench/previous
-  fi
+if [ "${PROFILE_BUILD:-1}" = 0 ] && [ -d target/bench/previous ] && [ "${BENCH_PREVIOUS-x}" != "" ]; then
   PREVIOUS_ARGS=(--previous target/bench/previous)
+else
+  bench_build_previous
 fi
 ALSO_ARGS=()
 for also in ${PROFILE_ALSO:-}; do ALSO_ARGS+=(--also "$also"); done

@@ -26,16 +26,7 @@ mkdir -p target/bench
 echo "[bench] building the plain fast-jar"
 ./mvnw -B -q package -DskipTests
 rm -rf target/bench/plain && cp -a target/quarkus-app target/bench/plain
-PREVIOUS_ARGS=()
-PREVIOUS=${BENCH_PREVIOUS-$(git rev-list -1 HEAD -- src/main/resources/db/migration/V3__processing_phases.sql)^}
-if [ -n "$PREVIOUS" ]; then
-  echo "[bench] building the previous release ($PREVIOUS) for the side-by-side create"
-  rm -rf target/bench/previous-src target/bench/previous && mkdir -p target/bench/previous-src
-  git archive "$PREVIOUS" | tar -x -C target/bench/previous-src
-  (cd target/bench/previous-src && ./mvnw -B -q package -DskipTests)
-  cp -a target/bench/previous-src/target/quarkus-app target/bench/previous
-  PREVIOUS_ARGS=(--previous target/bench/previous)
-fi
+bench_build_previous
 AOT_ARGS=()
 if [ "${BENCH_AOT:-1}" != 0 ] && [ "$JAVA_MAJOR" -ge 25 ]; then
   echo "[bench] building the aot-jar (JDK $JAVA_MAJOR); bench.py trains its cache under load"
