@@ -3,10 +3,11 @@
 PostgreSQL with pg_stat_statements (track = all: the statements inside triggers too) and function
 tracking, and builds what it compares.
 
-For this release (--plain) and, if given, the one before the phases (--previous), one after the
-other, each on a database of its own: the service starts, creates for --warmup seconds, the statistics are reset, it creates for
---duration seconds under wrk (bench/wrk/create.lua, the benchmark's create), and the statistics are
-read and divided by the creates made. Printed as Markdown (docs/performance.md's per-statement
+For this release (--plain), any other build (--also) and, if given, the one before the phases
+(--previous), one after the other, each on a database of its own: the service starts, creates for
+--warmup seconds, the statistics are reset, it creates for --duration seconds under wrk
+(bench/wrk/create.lua, the benchmark's create), and the statistics are read and divided by the
+creates made. Printed as Markdown (docs/performance.md's per-statement
 table): each statement and trigger function with its calls, execution time and WAL per create; the
 rows each table took (inserts, updates, of which HOT); the CPU of the service and of PostgreSQL per
 create. Optionally (--perf) where PostgreSQL's CPU goes by the server's own functions (perf samples
@@ -25,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the Service, wrk and psql of the benchmark)
 
 STATEMENTS = """
-SELECT s.toplevel, s.calls, s.total_exec_time, s.rows, s.wal_bytes, s.shared_blks_hit + s.shared_blks_read AS blocks,
+SELECT s.toplevel, s.calls, s.total_exec_time, s.wal_bytes, s.shared_blks_hit + s.shared_blks_read AS blocks,
        regexp_replace(s.query, '\\s+', ' ', 'g') AS query
 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
 WHERE d.datname = current_database() AND s.calls > 0
@@ -44,18 +45,15 @@ def rows(args, sql, database):
 
 
 def label(query):
-    """A statement's first words that tell it apart: which table it writes or reads."""
-    words = query.split()
-    text = " ".join(words)
-    for marker in ("INSERT INTO", "UPDATE", "DELETE FROM", "FROM"):
-        if marker in text:
-            after = text.split(marker, 1)[1].split()
-            target = after[0] if after else ""
-            break
-    else:
-        target = ""
-    head = "WITH" if text.startswith("WITH") else words[0].upper()
-    return f"{head} … {target}"[:60]
+    """A statement told apart by its first word and the first table it writes or reads (the query
+    comes with its whitespace already made single spaces)."""
+    found = [(query.find(marker), marker) for marker in ("INSERT INTO ", "UPDATE ", "DELETE FROM ", "FROM ")
+             if marker in query]
+    target = ""
+    if found:
+        position, marker = min(found)
+        target = (query[position + len(marker):].split() or [""])[0]
+    return f"{query.split()[0].upper()} … {target}"[:60]
 
 
 def profile(args, name, app_dir, port):
@@ -74,7 +72,7 @@ def profile(args, name, app_dir, port):
         perf = None
         if args.perf:
             perf = subprocess.Popen(["perf", "record", "-q", "-F", "499", "-a", "-g", "-o", perf_file, "--",
-                                     "sleep", str(args.duration)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     "sleep", str(args.duration)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         w = bench.wrk(args, "create.lua", port, args.duration, f"{name}-measured")
         if perf:
             perf.wait(timeout=args.duration + 60)

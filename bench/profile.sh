@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Where a create's time goes in PostgreSQL, per statement and per trigger, this release and the one
-# before the three-phase create side by side: ./bench/profile.sh (about 3 minutes; docs/performance.md)
+# before the three-phase create side by side: ./bench/profile.sh (about 4 minutes; docs/performance.md)
 # Builds both fast-jars as bench/run.sh does, starts a throwaway PostgreSQL on 127.0.0.1 with
 # pg_stat_statements (track = all, so the statements triggers run are counted too) and function
 # tracking, and runs bench/profile.py. Knobs: BENCH_DURATION (20), BENCH_WARMUP (30),
