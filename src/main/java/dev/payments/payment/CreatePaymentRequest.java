@@ -23,10 +23,11 @@ public record CreatePaymentRequest(
         String currency,
 
         @Schema(description = "Demo processor token: " + DemoCard.TOKEN_VISA + " and " + DemoCard.TOKEN_MASTERCARD
-                + " succeed, " + DemoCard.TOKEN_DECLINED + " and " + DemoCard.TOKEN_INSUFFICIENT_FUNDS + " are declined",
+                + " succeed, " + DemoCard.TOKEN_DECLINED + " and " + DemoCard.TOKEN_INSUFFICIENT_FUNDS + " are declined, "
+                + DemoCard.TOKEN_SLOW + " succeeds after 1.5 s",
                 example = DemoCard.TOKEN_VISA, required = true,
                 enumeration = {DemoCard.TOKEN_VISA, DemoCard.TOKEN_MASTERCARD, DemoCard.TOKEN_DECLINED,
-                        DemoCard.TOKEN_INSUFFICIENT_FUNDS})
+                        DemoCard.TOKEN_INSUFFICIENT_FUNDS, DemoCard.TOKEN_SLOW})
         @NotNull @KnownPaymentMethod
         String paymentMethod,
 

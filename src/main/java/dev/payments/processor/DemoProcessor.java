@@ -1,9 +1,11 @@
 package dev.payments.processor;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The demo processor: the outcome follows from the test card alone ({@link DemoCard}), instantly.
+ * The demo processor: the outcome follows from the test card alone ({@link DemoCard}), at once
+ * (the slow card after a pause).
  * It keeps no ledger, so a look-up finds nothing and a re-drive acts again with the same outcome;
  * no money moves, so nothing can be doubled.
  */
@@ -13,11 +15,27 @@ public class DemoProcessor implements PaymentProcessor {
     public ChargeOutcome charge(ChargeRequest request, String idempotencyKey) {
         DemoCard card = DemoCard.byToken(request.paymentMethod())
                 .orElseThrow(() -> new IllegalArgumentException("not a demo card: validation lets only demo cards through"));
+        pause(card.chargeTakes());
         String chargeId = "ch_demo_" + idempotencyKey;
         if (card.declineCode().isPresent()) {
             return new ChargeOutcome.Declined(chargeId, card.declineCode().get());
         }
         return request.capture() ? new ChargeOutcome.Succeeded(chargeId, request.amount()) : new ChargeOutcome.Authorized(chargeId);
+    }
+
+    /**
+     * Phase 2 holds no transaction and no connection, so a pause costs a thread only. It is for
+     * show: interrupted, the charge is answered at once.
+     */
+    private static void pause(Duration duration) {
+        if (duration.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

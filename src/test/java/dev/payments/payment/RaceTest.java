@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -52,34 +53,58 @@ class RaceTest {
             for (int round = 0; round < KEYS; round++) {
                 String key = newKey();
                 Map<String, Object> body = visa();
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<Response>> futures = new ArrayList<>();
-                for (int i = 0; i < RACERS; i++) {
-                    futures.add(pool.submit(() -> {
-                        start.await();
-                        return createAsClient(ACME_KEY, key, body);
-                    }));
-                }
-                start.countDown();
-                Set<String> ids = new HashSet<>();
-                int originals = 0;
-                for (Future<Response> future : futures) {
-                    Response response = future.get(60, TimeUnit.SECONDS);
-                    assertEquals(201, response.statusCode(), response.asString());
-                    ids.add(response.path("id"));
-                    if (response.header("Idempotent-Replayed") == null) {
-                        originals++;
-                    }
-                }
-                System.out.printf("race %s: %d requests, %d original, %d replays, ids %s%n", key, RACERS, originals,
-                        RACERS - originals, ids);
-                assertEquals(1, ids.size(), "every racer must get the same payment");
-                assertEquals(1, originals, "exactly one racer creates the payment");
-                assertEquals(1, TestDatabase.paymentsDescribed((String) body.get("description")));
+                String id = raceToOnePayment(pool, key, body, () -> createAsClient(ACME_KEY, key, body));
+                System.out.printf("race %s: %d requests, 1 original, %d replays, id %s%n", key, RACERS, RACERS - 1, id);
             }
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void racingRequestsWaitForASlowChargeAndReplayIt() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(RACERS);
+        try {
+            String key = newKey();
+            Map<String, Object> body = payment("pm_card_slow");
+            // no retries: every racer waits out the 1.5 s charge and replays its answer
+            String id = raceToOnePayment(pool, key, body, () -> create(ACME_KEY, key, body));
+            assertEquals("succeeded", TestDatabase.rows("SELECT status FROM payments WHERE id = ?::uuid", id)
+                    .get(0).get("status"));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * RACERS requests at once, each made by {@code request}: every one 201 with one payment id, made
+     * by exactly one of them, and one payment in the database. The payment's id.
+     */
+    private static String raceToOnePayment(ExecutorService pool, String key, Map<String, Object> body,
+            Callable<Response> request) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> futures = new ArrayList<>();
+        for (int i = 0; i < RACERS; i++) {
+            futures.add(pool.submit(() -> {
+                start.await();
+                return request.call();
+            }));
+        }
+        start.countDown();
+        Set<String> ids = new HashSet<>();
+        int originals = 0;
+        for (Future<Response> future : futures) {
+            Response response = future.get(60, TimeUnit.SECONDS);
+            assertEquals(201, response.statusCode(), response.asString());
+            ids.add(response.path("id"));
+            if (response.header("Idempotent-Replayed") == null) {
+                originals++;
+            }
+        }
+        assertEquals(1, ids.size(), "every racer must get the same payment: " + ids);
+        assertEquals(1, originals, "exactly one racer creates the payment");
+        assertEquals(1, TestDatabase.paymentsDescribed((String) body.get("description")), key);
+        return ids.iterator().next();
     }
 
     @Test

@@ -58,6 +58,9 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class ProcessorSimulator {
 
+    /** The slow test card's charge takes this long more, as with the service's demo processor. */
+    private static final long SLOW_CARD_MILLIS = 1500;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_KEY_LENGTH = 255;
 
@@ -166,6 +169,10 @@ public final class ProcessorSimulator {
         long delay = latencyMillis + (fault != null && fault.kind.equals("latency") ? fault.delayMillis : 0);
         // a write takes its key at arrival, so a second request with the key meets it in flight (409)
         Claim claim = method.equals("POST") && isWrite(path) ? claim(request, path, body) : null;
+        if (claim != null && claim.body() != null && claim.answer() == null
+                && "pm_card_slow".equals(claim.body().path("payment_method").asText())) {
+            delay += SLOW_CARD_MILLIS;
+        }
         Runnable work = () -> serve(request, method, path, claim, fault);
         if (delay > 0) {
             vertx.setTimer(delay, t -> work.run());
@@ -332,7 +339,7 @@ public final class ProcessorSimulator {
             return new Answer(400, error("invalid_request", "amount (minor units, >= 1) and currency (ISO 4217) are required."), false);
         }
         String declineCode = switch (method) {
-            case "pm_card_visa", "pm_card_mastercard" -> null;
+            case "pm_card_visa", "pm_card_mastercard", "pm_card_slow" -> null;
             case "pm_card_declined" -> "card_declined";
             case "pm_card_insufficient_funds" -> "insufficient_funds";
             default -> "unknown";
