@@ -11,6 +11,8 @@ command in README is what README claims it prints; each claim is checked:
   - problem "type"s shown in the body,
   - ids: blocks that show the same example id (in "id" or Location) must print the same real id,
   - JSON fields shown for a list.
+Every http://localhost URL the quick start names (the playground, Swagger UI, health, metrics) must
+answer 200 from the dev instance, the root with the playground page.
 Exits non-zero on the first claim that does not hold. Standard library only.
 """
 import json
@@ -153,6 +155,24 @@ def check_claims(number, command, output, expected_lang, expected, ids):
         print("  ok: fields " + ", ".join(claimed))
 
 
+def check_links(section):
+    """Each local URL in the section answers 200 (redirects followed); the root serves the playground."""
+    urls = sorted(set(u.rstrip(".,;:") for u in re.findall(r"http://localhost:(?:8080|9000)[^\s)`\]]*", section)))
+    for url in urls:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                body = r.read().decode("utf-8", "replace")
+                if r.status != 200:
+                    fail(f"{url} answered {r.status}")
+        except Exception as e:
+            fail(f"{url} named in the quick start does not answer 200: {e}")
+        if url.rstrip("/") == "http://localhost:8080" and "Payment service playground" not in body:
+            fail(f"{url} does not lead to the playground page")
+        print(f"quick start link answers 200: {url}")
+    if "http://localhost:8080/" not in urls:
+        fail("the quick start does not say where the playground is (http://localhost:8080/)")
+
+
 def main():
     text = open(os.path.join(ROOT, "README.md"), encoding="utf-8").read()
     quick = [b for lang, b in blocks_of(SECTIONS[0], text) if lang == "bash"]
@@ -169,6 +189,7 @@ def main():
 
     dev = run_quick_start(quick[0])
     try:
+        check_links(text[text.index(SECTIONS[0]):text.index(SECTIONS[1])])
         script = "set -u\n" + "".join(f"{cmd}\necho; echo '{MARK}'\n" for cmd, _, _ in steps)
         result = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
         outputs = result.stdout.split(MARK + "\n")

@@ -3,6 +3,7 @@ package dev.payments.demo;
 import dev.payments.config.DemoConfig;
 import dev.payments.config.StartRefused;
 import dev.payments.merchant.MerchantsConfig;
+import dev.payments.playground.PlaygroundConfig;
 import dev.payments.processor.ProcessorConfig;
 import dev.payments.webhook.WebhooksConfig;
 import io.quarkus.runtime.LaunchMode;
@@ -22,7 +23,7 @@ import org.jboss.logging.Logger;
  * The settings a demo needs and production must not have: the demo merchants (published keys),
  * webhooks to http and loopback receivers (a merchant could make the service POST to a sidecar's
  * admin port), the in-process demo processor (nothing is charged), and the processor's API key
- * sent over plain http to another host. Outside dev and
+ * sent over plain http to another host, the playground page. Outside dev and
  * test the service refuses to start with any of them unless {@code payments.demo=true}
  * ({@code PAYMENTS_DEMO=true}, which docker/demo.env sets) says this is a demo; then it logs a
  * warning per setting, every start.
@@ -36,12 +37,15 @@ public class DemoSettings {
     private final MerchantsConfig merchants;
     private final WebhooksConfig webhooks;
     private final ProcessorConfig processor;
+    private final PlaygroundConfig playground;
 
-    DemoSettings(DemoConfig config, MerchantsConfig merchants, WebhooksConfig webhooks, ProcessorConfig processor) {
+    DemoSettings(DemoConfig config, MerchantsConfig merchants, WebhooksConfig webhooks, ProcessorConfig processor,
+            PlaygroundConfig playground) {
         this.demo = config.demo();
         this.merchants = merchants;
         this.webhooks = webhooks;
         this.processor = processor;
+        this.playground = playground;
     }
 
     /** Before the other start-up observers (the delivery worker's, say): a refused start does nothing first. */
@@ -71,6 +75,9 @@ public class DemoSettings {
         }
         if (processor.adapter().equals("demo") || processor.adapter().equals("auto") && processor.url().isEmpty()) {
             found.add("the processor is the in-process demo processor (no payments.processor.url): no money moves");
+        }
+        if (playground.enabled()) {
+            found.add("payments.playground.enabled is on (a page with scripts on the API's origin, filled in with a demo key)");
         }
         processor.url().filter(url -> processor.apiKey().isPresent() && !safeForKey(url)).ifPresent(url ->
                 found.add("payments.processor.url is " + url + ": the processor's API key would cross the network "

@@ -26,7 +26,7 @@ import jakarta.enterprise.event.Observes;
 public class HttpPolicy {
 
     /** Before every other route, including Quarkus's own. */
-    private static final int FIRST = Integer.MIN_VALUE + 100;
+    public static final int FIRST = Integer.MIN_VALUE + 100;
 
     private final ProblemMapper problems;
 
@@ -53,11 +53,15 @@ public class HttpPolicy {
             context.next();
             return;
         }
-        ProblemException notAllowed = Problems.methodNotAllowed("GET, HEAD");
-        notAllowed.headers().forEach(context.response()::putHeader);
+        answer(context, Problems.methodNotAllowed("GET, HEAD"));
+    }
+
+    /** Answers with the problem, below the REST layer, by the same renderer. */
+    public void answer(RoutingContext context, ProblemException problem) {
+        problem.headers().forEach(context.response()::putHeader);
         context.response()
-                .setStatusCode(notAllowed.problem().status())
+                .setStatusCode(problem.problem().status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(problems.write(notAllowed.problem()));
+                .end(problems.write(problem.problem()));
     }
 }
