@@ -32,12 +32,27 @@ bench_postgres() {
   .ci/postgres.sh start "$BENCH_PGDIR" "$2" "${@:3}"
 }
 
+# bench_build_plain: this release's fast-jar, built into target/bench/plain
+bench_build_plain() {
+  echo "[bench] building the plain fast-jar"
+  mkdir -p target/bench
+  ./mvnw -B -q package -DskipTests
+  rm -rf target/bench/plain && cp -a target/quarkus-app target/bench/plain
+}
+
+# bench_previous_revision: the release create is compared with (BENCH_PREVIOUS, a git revision;
+# default: the one before the three-phase create); empty when BENCH_PREVIOUS is set empty
+bench_previous_revision() {
+  echo "${BENCH_PREVIOUS-$(git rev-list -1 HEAD -- src/main/resources/db/migration/V3__processing_phases.sql)^}"
+}
+
 # bench_build_previous: builds the release that create is compared with (BENCH_PREVIOUS, a git
 # revision; default: the one before the three-phase create) into target/bench/previous, and sets
 # PREVIOUS_ARGS for bench.py and profile.py (empty when BENCH_PREVIOUS is set empty)
 bench_build_previous() {
   PREVIOUS_ARGS=()
-  local previous=${BENCH_PREVIOUS-$(git rev-list -1 HEAD -- src/main/resources/db/migration/V3__processing_phases.sql)^}
+  local previous
+  previous=$(bench_previous_revision)
   [ -n "$previous" ] || return 0
   echo "[bench] building the previous release ($previous) for the side-by-side create"
   rm -rf target/bench/previous-src target/bench/previous && mkdir -p target/bench/previous-src

@@ -15,11 +15,7 @@ bench_tools wrk:wrk
 bench_java
 
 mkdir -p target/bench
-if [ "${PROFILE_BUILD:-1}" != 0 ]; then
-  echo "[profile] building the plain fast-jar"
-  ./mvnw -B -q package -DskipTests
-  rm -rf target/bench/plain && cp -a target/quarkus-app target/bench/plain
-fi
+[ "${PROFILE_BUILD:-1}" = 0 ] || bench_build_plain
 if [ "${PROFILE_BUILD:-1}" = 0 ] && [ -d target/bench/previous ] && [ "${BENCH_PREVIOUS-x}" != "" ]; then
   PREVIOUS_ARGS=(--previous target/bench/previous)
 else

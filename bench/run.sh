@@ -23,9 +23,7 @@ bench_tools wrk:wrk gnuplot:gnuplot-nox pgbench:postgresql-contrib
 bench_java
 
 mkdir -p target/bench
-echo "[bench] building the plain fast-jar"
-./mvnw -B -q package -DskipTests
-rm -rf target/bench/plain && cp -a target/quarkus-app target/bench/plain
+bench_build_plain
 bench_build_previous
 AOT_ARGS=()
 if [ "${BENCH_AOT:-1}" != 0 ] && [ "$JAVA_MAJOR" -ge 25 ]; then
