@@ -92,23 +92,38 @@ class AdaptiveLoadSheddingTest {
     }
 
     /** How many bursts it took, and how many of their requests were shed. */
-    record Bursts(int waves, int shed) {}
+    record Bursts(int waves, int shed) {
+        Bursts plus(Bursts more) {
+            return new Bursts(waves + more.waves, shed + more.shed);
+        }
+    }
 
     /** Bursts with the processor 100 times slower (300 ms) until the limit is down to twice its floor (at most 60). */
     static Bursts slowBursts(ExecutorService clients) throws Exception {
-        return burstsUntil(clients, 300, limit -> limit <= 2 * FLOOR);
+        return burstsUntil(clients, 300, 60, limit -> limit <= 2 * FLOOR);
     }
 
     /** Bursts with the processor fast again until the limit has {@code risen} (at most 60). */
     static Bursts fastBurstsUntil(ExecutorService clients, DoublePredicate risen) throws Exception {
-        return burstsUntil(clients, 0, risen);
+        return burstsUntil(clients, 0, 60, risen);
     }
 
-    private static Bursts burstsUntil(ExecutorService clients, int processorMillis, DoublePredicate reached) throws Exception {
+    /** This many bursts with the processor 100 times slower, whatever the limit does. */
+    static Bursts slowBursts(ExecutorService clients, int waves) throws Exception {
+        return burstsUntil(clients, 300, waves, limit -> false);
+    }
+
+    /** This many bursts with the processor fast: samples the limit counts, so it has seen what fast is. */
+    static Bursts fastBursts(ExecutorService clients, int waves) throws Exception {
+        return burstsUntil(clients, 0, waves, limit -> false);
+    }
+
+    private static Bursts burstsUntil(ExecutorService clients, int processorMillis, int maxWaves, DoublePredicate reached)
+            throws Exception {
         Simulator.shared().latency(processorMillis);
         int waves = 0;
         int shed = 0;
-        while (waves < 60 && !reached.test(metric(LIMIT))) {
+        while (waves < maxWaves && !reached.test(metric(LIMIT))) {
             shed += burst(clients);
             waves++;
         }
