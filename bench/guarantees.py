@@ -19,7 +19,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402  (cpu_seconds)
+import bench  # noqa: E402  (cpu_seconds, psql)
 
 DROP_CHECKS = """DO $$ DECLARE c record; BEGIN
   FOR c IN SELECT conname FROM pg_constraint WHERE conrelid = '{table}'::regclass AND contype = 'c' LOOP
@@ -42,10 +42,9 @@ TAKEN_AWAY = [
 ]
 
 
-def psql(port, database, *statements):
+def psql(args, database, *statements):
     for statement in statements:
-        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
-                        "-d", database, "-c", statement], check=True, capture_output=True, text=True)
+        bench.psql(args, statement, user="postgres", database=database)
 
 
 def migrate(args, jar_dir, database, http_port):
@@ -77,7 +76,7 @@ def migrate(args, jar_dir, database, http_port):
 
 def measure(args, database, script, run):
     """PostgreSQL CPU ms per create and creates/s, pgbench on the database for args.duration seconds."""
-    psql(args.pg_port, database, "VACUUM ANALYZE", "CHECKPOINT")
+    psql(args, database, "VACUUM ANALYZE", "CHECKPOINT")
     seen, stop = {}, threading.Event()
     before = bench.cpu_seconds({"postgres"})
 
@@ -114,15 +113,15 @@ def main():
 
     print("[guarantees] migrating this release's database and the previous release's")
     for database in ["now", "previous"]:
-        psql(args.pg_port, "postgres", f"CREATE DATABASE {database} OWNER payments_owner")
+        psql(args, "postgres", f"CREATE DATABASE {database} OWNER payments_owner")
     migrate(args, args.plain, "now", 18711)
     migrate(args, args.previous, "previous", 18721)
     variants = [("now", "this release, every guarantee", "bench/pgbench/create.sql")]
     for name, what, statements in TAKEN_AWAY + [("phases-alone", "all of the above: the phases alone",
                                                  [s for _, _, sql in TAKEN_AWAY for s in sql])]:
         database = name.replace("-", "_")
-        psql(args.pg_port, "postgres", f"CREATE DATABASE {database} TEMPLATE now OWNER payments_owner")
-        psql(args.pg_port, database, *statements)
+        psql(args, "postgres", f"CREATE DATABASE {database} TEMPLATE now OWNER payments_owner")
+        psql(args, database, *statements)
         variants.append((database, f"without {what}" if name != "phases-alone" else what, "bench/pgbench/create.sql"))
     variants.append(("previous", "the release before the phases", args.previous_script))
 
