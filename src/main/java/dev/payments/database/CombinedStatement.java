@@ -107,13 +107,14 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
      * running statement took waits for it: that statement's outcome is its request's.
      */
     private void waitForTurn(Waiting<R, O> mine) throws SQLException {
+        // 0: until a statement ends (the end of each is notified)
         long millis = 0;
-        if (mine.deadline.isPresent()) {
+        if (mine.deadline.isPresent() && !mine.taken) {
             millis = mine.deadline.get().remaining().toMillis();
-            if (millis <= 0 && waiting.remove(mine)) {
+            if (millis <= 0) {
+                waiting.remove(mine);
                 throw new SQLTransientConnectionException("no statement for this request before its deadline", "08001");
             }
-            millis = Math.max(millis, 1);
         }
         try {
             wait(millis);
@@ -212,9 +213,10 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
             this.deadline = deadline;
         }
 
+        /** The row's outcome, or its statement's failure (as an exception of this request's own). */
         O outcome() throws SQLException {
             if (failure instanceof DatabaseException && failure.getCause() instanceof SQLException sql) {
-                throw sql;
+                throw new SQLException(sql.getMessage(), sql.getSQLState(), sql.getErrorCode(), sql);
             }
             if (failure != null) {
                 throw failure;

@@ -300,15 +300,22 @@ public class PaymentStore {
     }
 
     /** A create's phase 1, the key and payment of a request. */
-    private record NewPayment(KeyedRequest request, Payment payment, Duration lease, Duration retention)
+    record NewPayment(KeyedRequest request, Payment payment, Duration lease, Duration retention)
             implements CombinedStatement.Row {
+        /**
+         * Only its own payment: two rows with one key may share a statement (racing requests, one
+         * key). The statement claims the key once; the other row finds it taken but cannot read it
+         * (TakenUnseen: the claim is newer than the statement's snapshot), and reads it next, as a
+         * request racing in a statement of its own would after waiting for the claimer's commit.
+         */
         @Override
         public Object writes() {
-            return List.of(payment.merchantId, payment.idempotencyKey);
+            return payment.id;
         }
     }
 
-    private List<Claim<LeasedPayment>> insertKeysAndPayments(List<NewPayment> rows) throws SQLException {
+    /** Phase 1 for the rows of one statement (package-private: PaymentStoreTest gives it rows). */
+    List<Claim<LeasedPayment>> insertKeysAndPayments(List<NewPayment> rows) throws SQLException {
         Sql.Parameters parameters = Sql.columns(rows)
                 .text("payment_ids", row -> row.payment().id)
                 .text("merchant_ids", row -> row.payment().merchantId)
