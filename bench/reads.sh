@@ -18,10 +18,12 @@ bench_java
 mkdir -p target/bench
 bench_build_plain
 bench_build_previous
+# kept apart from target/bench/previous, which the other scripts take as the release before the phases
+rm -rf target/bench/reads-previous && mv target/bench/previous target/bench/reads-previous
 
 PGPORT=${BENCH_PG_PORT:-55440}
 bench_postgres "$(mktemp -d /tmp/payments-reads-pg.XXXXXX)" "$PGPORT"
 
-python3 bench/reads.py --java "$JAVA" --plain target/bench/plain --previous target/bench/previous \
+python3 bench/reads.py --java "$JAVA" --plain target/bench/plain --previous target/bench/reads-previous \
   --pg-port "$PGPORT" --fill "${BENCH_FILL:-120}" --rounds "${BENCH_ROUNDS:-3}" \
   --duration "${BENCH_DURATION:-10}" --connections "${BENCH_CONNECTIONS:-32}" --jvm-opts "$JVM_OPTS"
