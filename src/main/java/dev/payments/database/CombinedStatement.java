@@ -154,7 +154,7 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
     private void runTogether(List<Waiting<R, O>> rows) {
         List<O> outcomes;
         try {
-            outcomes = Deadline.within(latest(rows), () -> DatabaseException.unchecked(
+            outcomes = Deadline.within(earliest(rows), () -> DatabaseException.unchecked(
                     () -> statement.run(rows.stream().map(w -> w.row).toList())));
         } catch (RuntimeException e) {
             if (rows.size() > 1 && e instanceof DatabaseException && DatabaseFailures.isRefusedStatement(e.getCause())) {
@@ -172,12 +172,14 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
         finish(rows, outcomes, null);
     }
 
-    /** The deadline the statement runs under: the latest of its rows', none if a row has none (a job). */
-    private static Deadline latest(List<? extends Waiting<?, ?>> rows) {
-        if (rows.stream().anyMatch(w -> w.deadline.isEmpty())) {
-            return null;
-        }
-        return rows.stream().map(w -> w.deadline.get()).max(Comparator.comparing(Deadline::remaining)).orElseThrow();
+    /**
+     * The deadline the statement runs under: the earliest of its rows' (a job's row has none), so
+     * that no request is answered after its own deadline because of another's row. Rows of one
+     * statement arrived within milliseconds of each other, so their deadlines differ by as little.
+     */
+    private static Deadline earliest(List<? extends Waiting<?, ?>> rows) {
+        return rows.stream().flatMap(w -> w.deadline.stream()).min(Comparator.comparing(Deadline::remaining))
+                .orElse(null);
     }
 
     private synchronized void runAloneAgain(List<Waiting<R, O>> rows) {
