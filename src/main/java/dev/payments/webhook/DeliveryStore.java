@@ -82,13 +82,22 @@ public class DeliveryStore {
      * since its first failure after a success (written only then: a dead endpoint's failures do
      * not rewrite its row each time). Returns the delivery's status, and whether the endpoint has
      * been failing past the limit.
+     *
+     * <p>The endpoint is taken first (FOR KEY SHARE, which only a deletion waits for), then the
+     * delivery: the order in which a deletion takes them (the endpoint, then its deliveries by
+     * cascade). Delivery first, a deletion of the endpoint and this statement could each hold what
+     * the other waits for, and PostgreSQL would refuse one of them as a deadlock.
      */
     private static final Sql FAILED = Sql.of("""
-            WITH retry AS (
+            WITH endpoint AS (
+                SELECT id FROM webhook_endpoints WHERE id = :endpoint_id
+                FOR KEY SHARE),
+            retry AS (
                 SELECT id, send_again,
                        NOT send_again AND scheduled_at + make_interval(secs => :retry_for_seconds)
                                           < now() + make_interval(secs => :delay_seconds) AS give_up
-                FROM webhook_deliveries WHERE id = :delivery_id AND attempt_id = :attempt_id),
+                FROM webhook_deliveries
+                WHERE id = :delivery_id AND attempt_id = :attempt_id AND endpoint_id IN (SELECT id FROM endpoint)),
             failed AS (
                 UPDATE webhook_deliveries d
                 SET attempt_id = NULL, send_again = false,
@@ -212,10 +221,16 @@ public class DeliveryStore {
      * due again at once instead if a redelivery came while it ran. Returns the deliveries recorded.
      */
     private static final Sql DELIVERED_ALL = Sql.of("""
-            WITH locked AS (
+            WITH endpoints AS (
+                -- the endpoints before their deliveries, as FAILED takes them
+                SELECT id FROM webhook_endpoints
+                WHERE id IN (SELECT endpoint_id FROM webhook_deliveries WHERE id = ANY (CAST(:delivery_ids AS uuid[])))
+                FOR KEY SHARE),
+            locked AS (
                 -- in id order, as LOCK_EVENT_DELIVERIES locks: two statements that lock some of the same
                 -- deliveries take them in one order, so neither waits for the other while holding what it needs
-                SELECT id FROM webhook_deliveries WHERE id = ANY (CAST(:delivery_ids AS uuid[]))
+                SELECT id FROM webhook_deliveries
+                WHERE id = ANY (CAST(:delivery_ids AS uuid[])) AND endpoint_id IN (SELECT id FROM endpoints)
                 ORDER BY id
                 FOR NO KEY UPDATE),
             done AS (
@@ -323,6 +338,7 @@ public class DeliveryStore {
         String error = outcome.error();
         return database.one(FAILED, Sql.with("retry_for_seconds", Database.seconds(retryFor))
                 .and("delay_seconds", Database.seconds(delay))
+                .and("endpoint_id", claimed.endpointId())
                 .and("delivery_id", claimed.id())
                 .and("attempt_id", claimed.attemptId())
                 .and("status_code", statusCode)

@@ -332,6 +332,7 @@ public class DeliveryWorker {
             // the lease ends and the delivery is attempted again: at least once holds
             LOG.warnf("webhook outcome not recorded delivery_id=%s, retried after its lease: %s", delivery.id(),
                     e.getMessage());
+            metrics.attempt(WebhookMetrics.UNRECORDED);
         } finally {
             slots.release();
             wake();
@@ -371,6 +372,7 @@ public class DeliveryWorker {
                 // their leases end and they are sent again: at least once holds
                 LOG.warnf("%d webhook deliveries not recorded, sent again after their lease: %s", batch.size(),
                         e.getMessage());
+                metrics.attempts(WebhookMetrics.UNRECORDED, batch.size());
             } finally {
                 slots.release(batch.size());
                 wake();

@@ -21,6 +21,8 @@ public class WebhookMetrics {
     static final String FAILED = "failed";
     /** The URL now resolves to an address webhooks may not go to: not sent, retried later. */
     static final String REFUSED = "refused";
+    /** The outcome could not be written (the database refused or did not answer): sent again after its lease. */
+    static final String UNRECORDED = "unrecorded";
 
     private final MeterRegistry registry;
     private final Timer latency;
@@ -43,8 +45,12 @@ public class WebhookMetrics {
     }
 
     void attempt(String outcome) {
+        attempts(outcome, 1);
+    }
+
+    void attempts(String outcome, int count) {
         Counter.builder("payments.webhooks.deliveries").tag("outcome", outcome)
-                .description("Delivery attempts by outcome").register(registry).increment();
+                .description("Delivery attempts by outcome").register(registry).increment(count);
     }
 
     void firstAttemptLatency(Duration sinceEvent) {

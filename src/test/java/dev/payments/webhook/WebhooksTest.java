@@ -366,6 +366,47 @@ class WebhooksTest {
         assertEquals(2, hook.deliveries().size(), "and no more");
     }
 
+    /**
+     * A deletion and an attempt's outcome both write the endpoint and its delivery: they take them
+     * in one order (the endpoint first), so either waits for the other and neither is refused. The
+     * test holds the delivery, so the worker's first failure (which also writes the endpoint's
+     * failing_since) queues behind it, and deletes the endpoint meanwhile.
+     */
+    @Test
+    void anEndpointDeletedWhileAnAttemptsFailureIsRecordedIsDeleted() throws Exception {
+        String unrecorded = "payments_webhooks_deliveries_total{outcome=\"unrecorded\"}";
+        double unrecordedBefore = Math.max(0, metric(unrecorded));
+        Hook hook = receiver.hook().hangNext(1, Duration.ofMillis(1500));
+        String endpoint = register(hook, "payment.succeeded");
+        create(ACME_KEY, newKey(), visa()).then().statusCode(201);
+        assertTrue(hook.awaitArrivals(1, DELIVERY));
+        try (java.sql.Connection held = TestDatabase.connect()) {
+            held.setAutoCommit(false);
+            long pid;
+            try (var lock = held.prepareStatement("SELECT pg_backend_pid() FROM webhook_deliveries "
+                    + "WHERE endpoint_id = ?::uuid FOR NO KEY UPDATE")) {
+                lock.setString(1, endpoint);
+                var row = lock.executeQuery();
+                assertTrue(row.next());
+                pid = row.getLong(1);
+            }
+            String waitingOnUs = "SELECT count(*) FROM pg_stat_activity WHERE ?::int = ANY (pg_blocking_pids(pid))";
+            // the attempt timed out (1 s): its failure waits for the delivery
+            assertTrue(Await.until(() -> TestDatabase.number(waitingOnUs, pid) == 1, DELIVERY), "the failure waits");
+            var deleted = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> as(ACME_KEY).delete("/webhook_endpoints/" + endpoint).statusCode());
+            assertTrue(Await.until(() -> TestDatabase.number("SELECT count(*) FROM pg_stat_activity "
+                    + "WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM webhook_endpoints%'") == 1,
+                    Duration.ofSeconds(5)), "the deletion waits");
+            held.commit();
+            assertEquals(204, deleted.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        // and the failure was recorded before the deletion, not refused as a deadlock
+        assertFalse(Await.until(() -> metric(unrecorded) > unrecordedBefore, Duration.ofMillis(500)),
+                "the worker's outcome was refused");
+        assertEquals(0, TestDatabase.number("SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = ?::uuid", endpoint));
+    }
+
     @Test
     void aUrlThatNowResolvesToAForbiddenAddressIsNotSentTo() throws Exception {
         Hook hook = receiver.hook();
