@@ -782,7 +782,7 @@ def main():
         p = result["pgbench"] = {}
         # pgbench runs right after the service's run of the same transaction (the service idles
         # meanwhile), so both meet the database at the same size
-        limits = {"create": ("create.sql", [("run", args.run_id), ("n", 0)]),
+        limits = {"create": ("create.sql", [("run", args.run_id), ("n", 0), ("rows", 1)]),
                   "replay": ("replay.sql", [("replay_prefix", f"replay-{args.run_id}-"),
                                             ("replay_keys", args.replay_keys)])}
         for name, script in (("create", "create.lua"), ("replay", "replay.lua"), ("race", "race.lua"),

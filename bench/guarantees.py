@@ -74,8 +74,9 @@ def migrate(args, jar_dir, database, http_port):
         service.wait(30)
 
 
-def measure(args, database, script, run):
-    """PostgreSQL CPU ms per create and creates/s, pgbench on the database for args.duration seconds."""
+def measure(args, database, script, run, rows=1):
+    """PostgreSQL CPU ms per create and creates/s, pgbench on the database for args.duration seconds;
+    each client is `rows` creates that share their statements (as the service's combined ones)."""
     psql(args, database, "VACUUM ANALYZE", "CHECKPOINT")
     seen, stop = {}, threading.Event()
     before = bench.cpu_seconds({"postgres"})
@@ -88,13 +89,14 @@ def measure(args, database, script, run):
     sampler = threading.Thread(target=sample)
     sampler.start()
     out = subprocess.run(["pgbench", "-h", "127.0.0.1", "-p", str(args.pg_port), "-U", "payments_app", "-n",
-                          "-M", "prepared", "-c", str(args.clients), "-j", "2", f"-T{args.duration}", "-f", script,
-                          "-D", f"run={run}", "-D", "n=0", database], capture_output=True, text=True)
+                          "-M", "prepared", "-c", str(max(1, args.clients // rows)), "-j", str(min(2, max(1, args.clients // rows))), f"-T{args.duration}", "-f", script,
+                          "-D", f"run={run}", "-D", "n=0", "-D", f"rows={rows}", database],
+                         capture_output=True, text=True)
     stop.set()
     sampler.join()
     if out.returncode != 0:
         sys.exit(f"pgbench on {database} failed: {out.stderr[-500:]}")
-    creates = int(re.search(r"number of transactions actually processed: (\d+)", out.stdout).group(1))
+    creates = rows * int(re.search(r"number of transactions actually processed: (\d+)", out.stdout).group(1))
     used = sum(seconds - before.get(pid, 0) for pid, seconds in seen.items())
     return used * 1000 / creates, creates / args.duration
 
@@ -124,23 +126,27 @@ def main():
         psql(args, database, *statements)
         variants.append((database, f"without {what}" if name != "phases-alone" else what, "bench/pgbench/create.sql"))
     variants.append(("previous", "the release before the phases", args.previous_script))
+    variants = [(database, what, script, 1) for database, what, script in variants]
+    # every guarantee, and the creates sharing their statements four at a time, as the service's
+    # combined statements do under load (the same creates in flight: a quarter of the clients)
+    variants.insert(1, ("now", "this release, every guarantee, 4 creates per statement", "bench/pgbench/create.sql", 4))
 
-    results = {database: [] for database, _, _ in variants}
+    results = {(database, rows): [] for database, _, _, rows in variants}
     for round_number in range(1, args.rounds + 1):
-        for database, what, script in variants:
-            cpu, rate = measure(args, database, script, f"r{round_number}{int(time.time())}")
-            results[database].append(cpu)
-            print(f"[guarantees] round {round_number} {database}: {rate:.0f} creates/s, "
+        for database, what, script, rows in variants:
+            cpu, rate = measure(args, database, script, f"r{round_number}{int(time.time())}", rows)
+            results[(database, rows)].append(cpu)
+            print(f"[guarantees] round {round_number} {database} ({rows} per statement): {rate:.0f} creates/s, "
                   f"PostgreSQL CPU {cpu:.3f} ms per create", flush=True)
 
-    mean = {database: sum(cpus) / len(cpus) for database, cpus in results.items()}
+    mean = {variant: sum(cpus) / len(cpus) for variant, cpus in results.items()}
     print(f"\n| PostgreSQL CPU per create, ms ({args.clients} clients, {args.rounds} rounds of {args.duration} s) "
           "| rounds | mean | saved | × previous |")
     print("| --- | --- | ---: | ---: | ---: |")
-    for database, what, _ in variants:
-        saved = mean["now"] - mean[database]
-        print(f"| {what} | {' / '.join(f'{c:.3f}' for c in results[database])} | {mean[database]:.3f} "
-              f"| {saved:.3f} | {mean[database] / mean['previous']:.2f} |")
+    for database, what, _, rows in variants:
+        saved = mean[("now", 1)] - mean[(database, rows)]
+        print(f"| {what} | {' / '.join(f'{c:.3f}' for c in results[(database, rows)])} | {mean[(database, rows)]:.3f} "
+              f"| {saved:.3f} | {mean[(database, rows)] / mean[('previous', 1)]:.2f} |")
 
 
 if __name__ == "__main__":

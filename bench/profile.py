@@ -45,10 +45,11 @@ def rows(args, sql, database):
 
 
 def label(query):
-    """A statement told apart by its first word and the first table it writes or reads (the query
+    """A statement told apart by its first word and the first table it writes, else reads (the query
     comes with its whitespace already made single spaces)."""
-    found = [(query.find(marker), marker) for marker in ("INSERT INTO ", "UPDATE ", "DELETE FROM ", "FROM ")
-             if marker in query]
+    found = [(query.find(marker), marker) for marker in ("INSERT INTO ", "UPDATE ", "DELETE FROM ") if marker in query]
+    if not found and "FROM " in query:
+        found = [(query.find("FROM "), "FROM ")]
     target = ""
     if found:
         position, marker = min(found)

@@ -18,4 +18,20 @@ public interface DatabaseConfig {
      */
     @WithDefault("5s")
     Duration idleInTransactionTimeout();
+
+    /** The statements shared by the rows of requests that arrive together: {@link CombinedStatement}. */
+    Combined combined();
+
+    interface Combined {
+        /**
+         * How many statements of one kind (a create's phase 1, its phase 3) run at once; rows that
+         * arrive while they run wait for the next. Each holds a pooled connection while it runs.
+         */
+        @WithDefault("2")
+        int atOnce();
+
+        /** The most rows one statement takes; the rest wait for the next. */
+        @WithDefault("32")
+        int maxRows();
+    }
 }

@@ -90,6 +90,15 @@ public final class DatabaseFailures {
         return anyCause(e, cause -> cause instanceof SQLException sql && state(sql).startsWith(DATA_EXCEPTION_CLASS));
     }
 
+    /**
+     * The server answered the statement with an error, so it did not commit (a statement outside a
+     * transaction commits by itself or not at all). Not so for a connection that broke or timed
+     * out (class 08, or no SQLSTATE): the statement may or may not have committed.
+     */
+    public static boolean isRefusedStatement(Throwable e) {
+        return e instanceof SQLException sql && !state(sql).isEmpty() && !state(sql).startsWith("08");
+    }
+
     private static String state(SQLException e) {
         return e.getSQLState() == null ? "" : e.getSQLState();
     }

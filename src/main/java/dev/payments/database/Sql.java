@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * One whole SQL statement with named parameters ({@code :merchant_id}), kept as it is written so
@@ -81,6 +85,58 @@ public final class Sql {
     /** The values of a statement's parameters, by name: {@code with("id", id).and("amount", 2500)}. */
     public static Parameters with(String name, Object value) {
         return new Parameters().and(name, value);
+    }
+
+    /**
+     * The values of a statement that takes a column of values per parameter, one per row (an
+     * array, which the statement reads with {@code unnest}): {@code columns(rows).text("ids", row -> row.id())}.
+     */
+    public static <R> Columns<R> columns(List<R> rows) {
+        return new Columns<>(rows);
+    }
+
+    /** Columns of values by name, each one value per row, in the rows' order. */
+    public static final class Columns<R> {
+        private final List<R> rows;
+        private final Parameters parameters = new Parameters();
+
+        private Columns(List<R> rows) {
+            this.rows = rows;
+        }
+
+        /** A text[] column (for text, uuid, jsonb and timestamptz columns: the statement casts it). */
+        public Columns<R> text(String name, Function<? super R, ?> value) {
+            parameters.and(name, rows.stream().map(value).map(v -> v == null ? null : v.toString()).toArray(String[]::new));
+            return this;
+        }
+
+        /** A bigint[] column. */
+        public Columns<R> bigint(String name, ToLongFunction<? super R> value) {
+            parameters.and(name, rows.stream().mapToLong(value).toArray());
+            return this;
+        }
+
+        /** An integer[] column. */
+        public Columns<R> integer(String name, ToIntFunction<? super R> value) {
+            parameters.and(name, rows.stream().mapToInt(value).toArray());
+            return this;
+        }
+
+        /** A float8[] column. */
+        public Columns<R> float8(String name, ToDoubleFunction<? super R> value) {
+            parameters.and(name, rows.stream().mapToDouble(value).toArray());
+            return this;
+        }
+
+        /** A value for the whole statement, after the columns. */
+        public Parameters and(String name, Object value) {
+            return parameters.and(name, value);
+        }
+
+        /** The columns, and nothing else. */
+        public Parameters parameters() {
+            return parameters;
+        }
     }
 
     /** Values by name, in the order given. */

@@ -25,7 +25,8 @@ public sealed interface Claim<A> {
 
     /**
      * The key was taken, but this statement could not read by whom: a concurrent request committed
-     * it while this one waited, after this statement's snapshot was taken. A new statement reads it.
+     * it while this one waited, after this statement's snapshot was taken, or another request's row
+     * of the same statement claimed it. A new statement reads it.
      */
     record TakenUnseen<A>() implements Claim<A> {
     }

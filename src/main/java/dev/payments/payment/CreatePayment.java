@@ -44,6 +44,8 @@ import org.jboss.logging.Logger;
  * only then is the client answered 201, or 402: declined, or {@code failed} (the processor refused
  * the charge as a request; nothing was charged).
  * </ol>
+ * Creates that reach phase 1 (or 3) together share its statement, each with its own rows
+ * ({@link PaymentStore}); a statement commits all of its rows or none.
  * A request whose key was taken already is answered by the key ({@link IdempotentRequests}): the
  * answer replayed, a 422 for another body, or the wait for the attempt under way, which it takes
  * over (by {@link #takeOver}) if that attempt gave up. If phase 2 ends without an outcome (a

@@ -3,7 +3,9 @@ package dev.payments.payment;
 import static dev.payments.database.DatabaseException.unchecked;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.payments.database.CombinedStatement;
 import dev.payments.database.Database;
+import dev.payments.database.DatabaseConfig;
 import dev.payments.database.Sql;
 import dev.payments.event.Event;
 import dev.payments.idempotency.Claim;
@@ -17,15 +19,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * The statements of a payment's phases, each whole, with its parameters named. Each phase of a
- * create is one statement committing by itself (a CTE where two or three tables change together):
- * one round trip and one commit each, which on a busy host is most of what a create costs
+ * create is one statement committing by itself (a CTE where two or three tables change together),
+ * shared by the creates that arrive together ({@link CombinedStatement}): what PostgreSQL spends on
+ * a short write is mostly the statement, its plan, constraints, triggers and commit, not the row
  * (docs/performance.md). Rows are read by column name into the {@link Payment} entity, the one
  * model of the table; Hibernate reads it for GET.
  *
@@ -38,69 +46,98 @@ public class PaymentStore {
     private static final Logger LOG = Logger.getLogger(PaymentStore.class);
 
     /**
-     * A create's phase 1: the key claimed and the payment inserted, processing and leased to this
-     * attempt, in one statement. The payment is inserted only if the key was claimed; the key row
-     * names the payment already, and its foreign key is checked at the end of the statement, once
-     * the payment is there. If the key was taken, the row says by what request: the key as stored
-     * ({@code taken}, read only then). A statement that waited for a concurrent claimer that then
-     * committed finds neither: that row is newer than its snapshot.
+     * A create's phase 1, for the creates that arrive together ({@link CombinedStatement}; alone,
+     * for one): each key claimed and its payment inserted, processing and leased to its attempt, in
+     * one statement. A payment is inserted only if its key was claimed; the key row names the
+     * payment already, and its foreign key is checked at the end of the statement, once the payment
+     * is there. Keys are claimed in one order (merchant, key) by every statement, so two statements
+     * never each wait for a key the other holds. If a key was taken, its row says by what request:
+     * the key as stored ({@code taken}, read only then). A row whose statement waited for a
+     * concurrent claimer that then committed finds neither: that key row is newer than the
+     * statement's snapshot (so is one claimed by another row of the same statement).
      */
-    private static final Sql INSERT_KEY_AND_PAYMENT = Sql.of("""
-            WITH claimed AS (
+    private static final Sql INSERT_KEYS_AND_PAYMENTS = Sql.of("""
+            WITH requests AS (
+                SELECT *
+                FROM unnest(CAST(:payment_ids AS uuid[]), CAST(:merchant_ids AS text[]), CAST(:idempotency_keys AS text[]),
+                            CAST(:request_fingerprints AS text[]), CAST(:amounts AS bigint[]), CAST(:currencies AS text[]),
+                            CAST(:payment_methods AS text[]), CAST(:descriptions AS text[]), CAST(:metadata AS jsonb[]),
+                            CAST(:created_at AS timestamptz[]), CAST(:processor_keys AS text[]),
+                            CAST(:capture_methods AS text[]), CAST(:lease_seconds AS float8[]),
+                            CAST(:retention_seconds AS float8[]))
+                    AS r (payment_id, merchant_id, idempotency_key, request_fingerprint, amount, currency, payment_method,
+                          description, metadata, created_at, processor_key, capture_method, lease_seconds,
+                          retention_seconds)),
+            claimed AS (
                 INSERT INTO idempotency_keys (merchant_id, idempotency_key, request_fingerprint, fingerprint_scheme,
                                               payment_id, resource_id)
-                VALUES (:merchant_id, :idempotency_key, :request_fingerprint, :fingerprint_scheme,
-                        :payment_id, :payment_id)
+                SELECT merchant_id, idempotency_key, request_fingerprint, :fingerprint_scheme, payment_id, payment_id
+                FROM requests
+                ORDER BY merchant_id, idempotency_key
                 ON CONFLICT DO NOTHING
                 RETURNING payment_id),
             created AS (
                 INSERT INTO payments (id, merchant_id, amount, currency, status, payment_method, description, metadata,
                                       created_at, processor_key, idempotency_key, capture_method, attempt_until)
-                SELECT payment_id, :merchant_id, :amount, :currency, 'processing', :payment_method, :description,
-                       CAST(:metadata AS jsonb), :created_at, :processor_key, :idempotency_key, :capture_method,
-                       now() + make_interval(secs => :lease_seconds)
-                FROM claimed
-                RETURNING attempt_until)
-            SELECT created.attempt_until,
+                SELECT r.payment_id, r.merchant_id, r.amount, r.currency, 'processing', r.payment_method, r.description,
+                       r.metadata, r.created_at, r.processor_key, r.idempotency_key, r.capture_method,
+                       now() + make_interval(secs => r.lease_seconds)
+                FROM requests r JOIN claimed USING (payment_id)
+                RETURNING id, attempt_until)
+            SELECT r.payment_id AS this_payment_id, created.attempt_until,
                    taken.request_fingerprint, taken.fingerprint_scheme, taken.payment_id,
                    coalesce(taken.resource_id, taken.payment_id) AS resource_id,
                    taken.response_status, taken.response_body,
                    coalesce(taken.response_location,
                             CASE WHEN taken.response_status = 201 THEN '/payments/' || taken.payment_id END)
                        AS response_location,
-                   taken.created_at < now() - make_interval(secs => :retention_seconds) AS expired
-            FROM (VALUES (true)) AS this_request
-            LEFT JOIN created ON true
+                   taken.created_at < now() - make_interval(secs => r.retention_seconds) AS expired
+            FROM requests r
+            LEFT JOIN created ON created.id = r.payment_id
             LEFT JOIN idempotency_keys taken
-                   ON taken.merchant_id = :merchant_id AND taken.idempotency_key = :idempotency_key
-                  AND NOT EXISTS (SELECT FROM claimed)""");
+                   ON taken.merchant_id = r.merchant_id AND taken.idempotency_key = r.idempotency_key
+                  AND created.id IS NULL""");
 
     /**
-     * A create's phase 3: the outcome, only if the payment is still processing (another attempt may
-     * have finished it), and only then its event (the outbox) and the answer on the key, in one
-     * statement.
+     * A create's phase 3, for the creates that arrive together (as phase 1): each outcome, only if
+     * its payment is still processing (another attempt may have finished it), and only then its
+     * event (the outbox) and the answer on its key, in one statement. Returns the payments it
+     * finished.
      */
-    private static final Sql FINISH_CREATE = Sql.of("""
-            WITH finished AS (
-                UPDATE payments
-                SET status = :status, decline_code = :decline_code, failure_code = :failure_code,
-                    processor_charge_id = :processor_charge_id,
-                    amount_capturable = :amount_capturable, amount_captured = :amount_captured,
+    private static final Sql FINISH_CREATES = Sql.of("""
+            WITH outcomes AS (
+                SELECT *
+                FROM unnest(CAST(:payment_ids AS uuid[]), CAST(:statuses AS text[]), CAST(:decline_codes AS text[]),
+                            CAST(:failure_codes AS text[]), CAST(:processor_charge_ids AS text[]),
+                            CAST(:amounts_capturable AS bigint[]), CAST(:amounts_captured AS bigint[]),
+                            CAST(:merchant_ids AS text[]), CAST(:idempotency_keys AS text[]), CAST(:event_ids AS uuid[]),
+                            CAST(:event_types AS text[]), CAST(:event_objects AS jsonb[]),
+                            CAST(:response_statuses AS integer[]), CAST(:response_bodies AS text[]),
+                            CAST(:response_locations AS text[]))
+                    AS o (payment_id, status, decline_code, failure_code, processor_charge_id, amount_capturable,
+                          amount_captured, merchant_id, idempotency_key, event_id, event_type, event_object,
+                          response_status, response_body, response_location)),
+            finished AS (
+                UPDATE payments p
+                SET status = o.status, decline_code = o.decline_code, failure_code = o.failure_code,
+                    processor_charge_id = o.processor_charge_id,
+                    amount_capturable = o.amount_capturable, amount_captured = o.amount_captured,
                     finished_at = now(), attempt_until = NULL
-                WHERE id = :payment_id AND status = 'processing'
-                RETURNING id),
+                FROM outcomes o
+                WHERE p.id = o.payment_id AND p.status = 'processing'
+                RETURNING p.id),
             reported AS (
                 INSERT INTO events (id, merchant_id, type, object_id, data)
-                SELECT :event_id, :merchant_id, :event_type, id, jsonb_build_object('object', CAST(:event_object AS jsonb))
-                FROM finished),
+                SELECT o.event_id, o.merchant_id, o.event_type, o.payment_id, jsonb_build_object('object', o.event_object)
+                FROM outcomes o JOIN finished ON finished.id = o.payment_id),
             answered AS (
                 UPDATE idempotency_keys k
-                SET response_status = :response_status, response_body = :response_body,
-                    response_location = :response_location
-                FROM finished
-                WHERE k.merchant_id = :merchant_id AND k.idempotency_key = :idempotency_key
-                  AND coalesce(k.resource_id, k.payment_id) = finished.id AND k.response_status IS NULL)
-            SELECT count(*) AS finished FROM finished""");
+                SET response_status = o.response_status, response_body = o.response_body,
+                    response_location = o.response_location
+                FROM outcomes o JOIN finished ON finished.id = o.payment_id
+                WHERE k.merchant_id = o.merchant_id AND k.idempotency_key = o.idempotency_key
+                  AND coalesce(k.resource_id, k.payment_id) = o.payment_id AND k.response_status IS NULL)
+            SELECT id AS finished_payment_id FROM finished""");
 
     /** A processing payment's lease, taken if it has passed (or was given back). */
     private static final Sql TAKE_LEASE = Sql.of("""
@@ -160,7 +197,7 @@ public class PaymentStore {
             WHERE id = :payment_id AND status = 'requires_capture' AND pending_action IS NULL
             RETURNING *""");
 
-    /** A capture's phase 3, if it is still under way, with its event and the key's answer (as FINISH_CREATE). */
+    /** A capture's phase 3, if it is still under way, with its event and the key's answer (as FINISH_CREATES). */
     private static final Sql FINISH_CAPTURE = Sql.of("""
             WITH finished AS (
                 UPDATE payments
@@ -182,7 +219,7 @@ public class PaymentStore {
                   AND k.resource_id = finished.id AND k.response_status IS NULL)
             SELECT count(*) AS finished FROM finished""");
 
-    /** A cancel's phase 3, if it is still under way, with its event and the key's answer (as FINISH_CREATE). */
+    /** A cancel's phase 3, if it is still under way, with its event and the key's answer (as FINISH_CREATES). */
     private static final Sql FINISH_CANCEL = Sql.of("""
             WITH finished AS (
                 UPDATE payments
@@ -244,49 +281,116 @@ public class PaymentStore {
     private final Database database;
     private final ObjectMapper json;
 
-    PaymentStore(Database database, ObjectMapper json) {
+    private final CombinedStatement<NewPayment, Claim<LeasedPayment>> insertKeysAndPayments;
+    private final CombinedStatement<FinishedPayment, Boolean> finishCreates;
+
+    PaymentStore(Database database, ObjectMapper json, DatabaseConfig config) {
         this.database = database;
         this.json = json;
+        int atOnce = config.combined().atOnce();
+        int maxRows = config.combined().maxRows();
+        this.insertKeysAndPayments = new CombinedStatement<>(this::insertKeysAndPayments, atOnce, maxRows);
+        this.finishCreates = new CombinedStatement<>(this::finishCreates, atOnce, maxRows);
     }
 
-    /** A create's phase 1: see {@link #INSERT_KEY_AND_PAYMENT}. Commits by itself. */
+    /** A create's phase 1 for one payment: see {@link #INSERT_KEYS_AND_PAYMENTS}. Commits by itself. */
     Claim<LeasedPayment> insertKeyAndPayment(KeyedRequest request, Payment payment, Duration lease,
             Duration retention) throws SQLException {
-        Sql.Parameters parameters = Sql.with("merchant_id", payment.merchantId)
-                .and("idempotency_key", payment.idempotencyKey)
-                .and("request_fingerprint", request.fingerprint())
-                .and("fingerprint_scheme", RequestFingerprint.CURRENT_SCHEME)
-                .and("payment_id", payment.id)
-                .and("amount", payment.amount)
-                .and("currency", payment.currency)
-                .and("payment_method", payment.paymentMethod)
-                .and("description", payment.description)
-                .and("metadata", StringMaps.write(json, payment.metadata))
-                .and("created_at", payment.createdAt)
-                .and("processor_key", payment.processorKey)
-                .and("capture_method", payment.captureMethod)
-                .and("lease_seconds", Database.seconds(lease))
-                .and("retention_seconds", Database.seconds(retention));
-        return database.<Claim<LeasedPayment>>one(INSERT_KEY_AND_PAYMENT, parameters, row -> {
-            OffsetDateTime leasedUntil = row.getObject("attempt_until", OffsetDateTime.class);
-            if (leasedUntil != null) {
-                return new Claim.Started<>(new LeasedPayment(payment, leasedUntil));
-            }
-            return row.getString("request_fingerprint") != null
-                    ? new Claim.Taken<>(StoredKey.read(row))
-                    : new Claim.TakenUnseen<>();
-        }).orElseThrow();
+        return insertKeysAndPayments.run(new NewPayment(request, payment, lease, retention));
     }
 
-    /** A create's phase 3: see {@link #FINISH_CREATE}. False if another attempt finished the payment first. */
+    /** A create's phase 1, the key and payment of a request. */
+    record NewPayment(KeyedRequest request, Payment payment, Duration lease, Duration retention)
+            implements CombinedStatement.Row {
+        /**
+         * Only its own payment: two rows with one key may share a statement (racing requests, one
+         * key). The statement claims the key once; the other row finds it taken but cannot read it
+         * (TakenUnseen: the claim is newer than the statement's snapshot), and reads it next, as a
+         * request racing in a statement of its own would after waiting for the claimer's commit.
+         */
+        @Override
+        public Object writes() {
+            return payment.id;
+        }
+    }
+
+    /** Phase 1 for the rows of one statement (package-private: PaymentStoreTest gives it rows). */
+    List<Claim<LeasedPayment>> insertKeysAndPayments(List<NewPayment> rows) throws SQLException {
+        Sql.Parameters parameters = Sql.columns(rows)
+                .text("payment_ids", row -> row.payment().id)
+                .text("merchant_ids", row -> row.payment().merchantId)
+                .text("idempotency_keys", row -> row.payment().idempotencyKey)
+                .text("request_fingerprints", row -> row.request().fingerprint())
+                .bigint("amounts", row -> row.payment().amount)
+                .text("currencies", row -> row.payment().currency)
+                .text("payment_methods", row -> row.payment().paymentMethod)
+                .text("descriptions", row -> row.payment().description)
+                .text("metadata", row -> StringMaps.write(json, row.payment().metadata))
+                .text("created_at", row -> row.payment().createdAt)
+                .text("processor_keys", row -> row.payment().processorKey)
+                .text("capture_methods", row -> row.payment().captureMethod)
+                .float8("lease_seconds", row -> Database.seconds(row.lease()))
+                .float8("retention_seconds", row -> Database.seconds(row.retention()))
+                .and("fingerprint_scheme", RequestFingerprint.CURRENT_SCHEME);
+        Map<UUID, Payment> payments = new HashMap<>();
+        rows.forEach(row -> payments.put(row.payment().id, row.payment()));
+        Map<UUID, Claim<LeasedPayment>> claims = new HashMap<>();
+        for (Map.Entry<UUID, Claim<LeasedPayment>> claim : database.list(INSERT_KEYS_AND_PAYMENTS, parameters, row -> {
+            Payment payment = payments.get(row.getObject("this_payment_id", UUID.class));
+            return Map.entry(payment.id, claim(row, payment));
+        })) {
+            claims.put(claim.getKey(), claim.getValue());
+        }
+        return rows.stream().map(row -> claims.get(row.payment().id)).toList();
+    }
+
+    /** What phase 1 found for a payment's key: claimed (the payment started), taken, or taken unseen. */
+    private static Claim<LeasedPayment> claim(ResultSet row, Payment payment) throws SQLException {
+        OffsetDateTime leasedUntil = row.getObject("attempt_until", OffsetDateTime.class);
+        if (leasedUntil != null) {
+            return new Claim.Started<>(new LeasedPayment(payment, leasedUntil));
+        }
+        return row.getString("request_fingerprint") != null
+                ? new Claim.Taken<>(StoredKey.read(row))
+                : new Claim.TakenUnseen<>();
+    }
+
+    /** A create's phase 3 for one payment: see {@link #FINISH_CREATES}. False if another attempt finished it first. */
     boolean finishCreate(Payment payment, StoredAnswer answer, Event event) throws SQLException {
-        return finished(FINISH_CREATE, Sql.with("payment_id", payment.id)
-                .and("status", payment.status.value())
-                .and("decline_code", payment.declineCode)
-                .and("failure_code", payment.failureCode)
-                .and("processor_charge_id", payment.processorChargeId)
-                .and("amount_capturable", payment.amountCapturable)
-                .and("amount_captured", payment.amountCaptured), payment.merchantId, payment.idempotencyKey, answer, event);
+        return finishCreates.run(new FinishedPayment(payment, answer, event));
+    }
+
+    /** A create's phase 3, the outcome, event and answer of a payment. */
+    private record FinishedPayment(Payment payment, StoredAnswer answer, Event event) implements CombinedStatement.Row {
+        @Override
+        public Object writes() {
+            return payment.id;
+        }
+    }
+
+    private List<Boolean> finishCreates(List<FinishedPayment> given) throws SQLException {
+        // payments in one order in every statement, so that two never each wait for a row the other holds
+        List<FinishedPayment> rows = given.stream().sorted(Comparator.comparing(row -> row.payment().id)).toList();
+        Sql.Parameters parameters = Sql.columns(rows)
+                .text("payment_ids", row -> row.payment().id)
+                .text("statuses", row -> row.payment().status.value())
+                .text("decline_codes", row -> row.payment().declineCode)
+                .text("failure_codes", row -> row.payment().failureCode)
+                .text("processor_charge_ids", row -> row.payment().processorChargeId)
+                .bigint("amounts_capturable", row -> row.payment().amountCapturable)
+                .bigint("amounts_captured", row -> row.payment().amountCaptured)
+                .text("merchant_ids", row -> row.payment().merchantId)
+                .text("idempotency_keys", row -> row.payment().idempotencyKey)
+                .text("event_ids", row -> row.event().id())
+                .text("event_types", row -> row.event().type())
+                .text("event_objects", row -> row.event().object())
+                .integer("response_statuses", row -> row.answer().status())
+                .text("response_bodies", row -> row.answer().body())
+                .text("response_locations", row -> row.answer().location())
+                .parameters();
+        Set<UUID> finished = new HashSet<>(database.list(FINISH_CREATES, parameters,
+                row -> row.getObject("finished_payment_id", UUID.class)));
+        return given.stream().map(row -> finished.contains(row.payment().id)).toList();
     }
 
     /** A capture's phase 3: the payment captured for {@code amount}. False if another attempt finished it first. */

@@ -16,6 +16,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -113,24 +114,45 @@ class RaceTest {
         try {
             String description = "distinct " + newKey();
             CountDownLatch start = new CountDownLatch(1);
+            List<String> keys = new ArrayList<>();
             List<Future<Response>> futures = new ArrayList<>();
             for (int i = 0; i < DISTINCT; i++) {
+                String key = newKey();
+                keys.add(key);
                 futures.add(pool.submit(() -> {
                     start.await();
                     Map<String, Object> body = visa();
                     body.put("description", description);
-                    return createAsClient(GLOBEX_KEY, newKey(), body);
+                    return createAsClient(GLOBEX_KEY, key, body);
                 }));
             }
             start.countDown();
-            Set<String> ids = new HashSet<>();
-            for (Future<Response> future : futures) {
-                Response response = future.get(120, TimeUnit.SECONDS);
+            Map<String, String> idByKey = new HashMap<>();
+            for (int i = 0; i < DISTINCT; i++) {
+                Response response = futures.get(i).get(120, TimeUnit.SECONDS);
                 assertEquals(201, response.statusCode(), response.asString());
-                ids.add(response.path("id"));
+                idByKey.put(keys.get(i), response.path("id"));
             }
-            assertEquals(DISTINCT, ids.size());
+            assertEquals(DISTINCT, new HashSet<>(idByKey.values()).size());
             assertEquals(DISTINCT, TestDatabase.paymentsDescribed(description));
+            // creates that arrive together share their phases' statements: each request must still
+            // have got its own payment, its key naming it and answering with it, and one event
+            for (Map<String, Object> row : TestDatabase.rows("""
+                    SELECT k.idempotency_key, k.payment_id::text AS key_payment, k.response_status,
+                           k.response_body::jsonb ->> 'id' AS answered, p.id::text AS payment, p.status,
+                           p.idempotency_key AS payment_key,
+                           (SELECT count(*) FROM events e WHERE e.object_id = p.id) AS events
+                    FROM payments p JOIN idempotency_keys k
+                      ON k.merchant_id = p.merchant_id AND k.idempotency_key = p.idempotency_key
+                    WHERE p.description = ?""", description)) {
+                String id = idByKey.get((String) row.get("idempotency_key"));
+                assertEquals(id, row.get("payment"), "the payment of the key's request: " + row);
+                assertEquals(id, row.get("key_payment"), row.toString());
+                assertEquals(id, row.get("answered"), row.toString());
+                assertEquals(201, ((Number) row.get("response_status")).intValue(), row.toString());
+                assertEquals("succeeded", row.get("status"), row.toString());
+                assertEquals(1L, ((Number) row.get("events")).longValue(), "one event per payment: " + row);
+            }
         } finally {
             pool.shutdownNow();
         }
