@@ -5,10 +5,12 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * When the request being served must be answered by. One per request, set around the work of an
- * idempotent POST on its worker thread ({@link #within}); the three places that could outlast it
- * read it there: a database connection's read timeout, the wait for a concurrent attempt, and
- * whether a processor call may still start. Background jobs run without one.
+ * When the work of the request being served must end: its answer's deadline less what writing the
+ * answer takes (RequestBudget#start). One per request, set around the work of an idempotent POST
+ * on its worker thread ({@link #within}); the places that could outlast it read it there: a
+ * database connection's read timeout, the wait for a shared statement (CombinedStatement), the
+ * wait for a concurrent attempt, and whether a processor call may still start. Background jobs run
+ * without one.
  */
 public final class Deadline {
 

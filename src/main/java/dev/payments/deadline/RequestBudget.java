@@ -32,6 +32,14 @@ public class RequestBudget {
     /** Beyond waiting for a pooled connection, what a last short write and the answer take. */
     private static final Duration LAST_WRITE = Duration.ofMillis(250);
 
+    /**
+     * What answering takes once the work has ended or given up: the pool discarding a broken
+     * connection, the rollback, the problem written to the client. A request's work ends this much
+     * before its deadline, so that the answer, a 503 included, comes within it (in a failover, a
+     * statement cut off at the deadline itself was answered up to 37 ms after it).
+     */
+    static final Duration ANSWERING = Duration.ofMillis(200);
+
     private final Duration deadline;
     private final Duration databaseLock;
     private final Duration statement;
@@ -71,6 +79,10 @@ public class RequestBudget {
     /** The settings that cannot hold together, each as a sentence naming them; empty if they can. */
     List<String> contradictions() {
         List<String> broken = new ArrayList<>();
+        if (deadline.compareTo(ANSWERING.multipliedBy(5)) < 0) {
+            broken.add("payments.request-deadline (" + deadline + ") must be at least " + ANSWERING.multipliedBy(5)
+                    + ": the last " + ANSWERING + " of it are kept for writing the answer");
+        }
         if (databaseLock.compareTo(statement) >= 0) {
             broken.add("payments.database.lock-timeout (" + databaseLock + ") must be shorter than "
                     + "payments.database.statement-timeout (" + statement + "): a claim that waits out a lock is "
@@ -81,14 +93,16 @@ public class RequestBudget {
                     + ") must be longer than payments.database.statement-timeout (" + statement + "): a slow server "
                     + "cancels its own statement first, and a frozen one is given up");
         }
-        if (connectionWait.plus(socketTimeout).compareTo(deadline) > 0) {
+        Duration work = deadline.minus(ANSWERING);
+        if (connectionWait.plus(socketTimeout).compareTo(work) > 0) {
             broken.add("quarkus.datasource.jdbc.acquisition-timeout (" + connectionWait + ") plus the socketTimeout ("
-                    + socketTimeout + ") must fit in payments.request-deadline (" + deadline + "): a read against a "
-                    + "frozen database is answered in time");
+                    + socketTimeout + ") must fit in payments.request-deadline (" + deadline + ") less the " + ANSWERING
+                    + " kept for answering: a read against a frozen database is answered in time");
         }
-        if (processorCall.plus(toAnswer().multipliedBy(2)).compareTo(deadline) > 0) {
+        if (processorCall.plus(toAnswer().multipliedBy(2)).compareTo(work) > 0) {
             broken.add("payments.processor.timeout (" + processorCall + ") with a pooled connection and a write before "
-                    + "and after it (2 x " + toAnswer() + ") must fit in payments.request-deadline (" + deadline + ")");
+                    + "and after it (2 x " + toAnswer() + ") must fit in payments.request-deadline (" + deadline
+                    + ") less the " + ANSWERING + " kept for answering");
         }
         if (concurrentWait.compareTo(deadline) > 0) {
             broken.add("payments.idempotency.lock-timeout (" + concurrentWait + ") must not exceed "
@@ -104,9 +118,9 @@ public class RequestBudget {
         }
     }
 
-    /** A deadline for a request arriving now. */
+    /** The deadline of the work of a request arriving now: the request's, less what answering takes. */
     public Deadline start() {
-        return Deadline.after(deadline);
+        return Deadline.after(deadline.minus(ANSWERING));
     }
 
     /** What is still needed after the last outside call: a pooled connection, a short write, the answer. */

@@ -287,10 +287,11 @@ public class PaymentStore {
     PaymentStore(Database database, ObjectMapper json, DatabaseConfig config) {
         this.database = database;
         this.json = json;
-        int atOnce = config.combined().atOnce();
-        int maxRows = config.combined().maxRows();
-        this.insertKeysAndPayments = new CombinedStatement<>(this::insertKeysAndPayments, atOnce, maxRows);
-        this.finishCreates = new CombinedStatement<>(this::finishCreates, atOnce, maxRows);
+        DatabaseConfig.Combined combined = config.combined();
+        this.insertKeysAndPayments = new CombinedStatement<>(this::insertKeysAndPayments, combined.atOnce(),
+                combined.maxRows(), combined.maxWait());
+        this.finishCreates = new CombinedStatement<>(this::finishCreates, combined.atOnce(), combined.maxRows(),
+                combined.maxWait());
     }
 
     /** A create's phase 1 for one payment: see {@link #INSERT_KEYS_AND_PAYMENTS}. Commits by itself. */

@@ -31,6 +31,9 @@ class RequestBudgetTest {
         assertEquals(Duration.ofSeconds(5), budget.concurrentWait());
         assertEquals(List.of(), budget.contradictions());
         budget.refuseContradictions(null);
+        Duration work = budget.start().remaining();
+        assertTrue(work.compareTo(Duration.ofMillis(4800)) <= 0 && work.compareTo(Duration.ofMillis(4700)) > 0,
+                "the work ends 200 ms before the answer's deadline, kept for answering: " + work);
     }
 
     @Test
