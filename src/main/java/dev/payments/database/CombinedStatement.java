@@ -2,7 +2,6 @@ package dev.payments.database;
 
 import dev.payments.deadline.Deadline;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,11 +20,7 @@ import java.util.Set;
  *
  * <p>Nothing waits to fill a statement. A request whose row finds fewer than {@code atOnce}
  * statements running runs one at once, with every row waiting then (up to {@code maxRows}); rows
- * that come while those run wait for the next. Alone, a request runs its own row immediately. And
- * no row waits longer than {@code maxWait}: one that has waited that long runs a statement, with
- * the rows waiting with it, however many are running. Statements that hang (a database failing
- * over, a synchronous replica gone) then cost each request what its own statement would, not a
- * place in a queue behind them.
+ * that come while those run wait for the next. Alone, a request runs its own row immediately.
  *
  * <p>The statement commits by itself, so its rows commit together or not at all. If PostgreSQL
  * refuses it (one row broke a rule, waited too long for a lock, deadlocked), no row was written,
@@ -57,19 +52,16 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
     private final Statement<R, O> statement;
     private final int atOnce;
     private final int maxRows;
-    private final long maxWaitNanos;
     private final ArrayDeque<Waiting<R, O>> waiting = new ArrayDeque<>();
     private int running;
 
-    public CombinedStatement(Statement<R, O> statement, int atOnce, int maxRows, Duration maxWait) {
-        if (atOnce < 1 || maxRows < 1 || maxWait.isNegative()) {
-            throw new IllegalArgumentException("a combined statement runs at least one at once, of at least one row, "
-                    + "after a wait of zero or more");
+    public CombinedStatement(Statement<R, O> statement, int atOnce, int maxRows) {
+        if (atOnce < 1 || maxRows < 1) {
+            throw new IllegalArgumentException("a combined statement runs at least one at once, of at least one row");
         }
         this.statement = statement;
         this.atOnce = atOnce;
         this.maxRows = maxRows;
-        this.maxWaitNanos = maxWait.toNanos();
     }
 
     /** What the statement says of {@code row}, run with the rows of other requests that came together. */
@@ -81,7 +73,7 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
         while (true) {
             List<Waiting<R, O>> rows;
             synchronized (this) {
-                while (!mine.done && (mine.taken || running >= atOnce && !overdue(mine))) {
+                while (!mine.done && (mine.taken || running == atOnce)) {
                     waitForTurn(mine);
                 }
                 if (mine.done) {
@@ -109,29 +101,19 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
         return waiting.size();
     }
 
-    private boolean overdue(Waiting<R, O> mine) {
-        return System.nanoTime() - mine.arrived >= maxWaitNanos;
-    }
-
     /**
-     * Waits for a statement to end, or for the row to have waited maxWait. A row still waiting (no
-     * statement took it) when its request's deadline passes, or its thread is interrupted, gives
-     * up: nothing of it was written. A row a running statement took waits for it: that statement's
-     * outcome is its request's.
+     * Waits for a statement to end. A row still waiting (no statement took it) when its request's
+     * deadline passes, or its thread is interrupted, gives up: nothing of it was written. A row a
+     * running statement took waits for it: that statement's outcome is its request's.
      */
     private void waitForTurn(Waiting<R, O> mine) throws SQLException {
         // 0: until a statement ends (the end of each is notified)
         long millis = 0;
-        if (!mine.taken) {
-            millis = Math.max(1, (mine.arrived + maxWaitNanos - System.nanoTime() + 999_999) / 1_000_000);
-            if (mine.deadline.isPresent()) {
-                long left = mine.deadline.get().remaining().toMillis();
-                if (left <= 0) {
-                    waiting.remove(mine);
-                    throw new SQLTransientConnectionException("no statement for this request before its deadline",
-                            "08001");
-                }
-                millis = Math.min(millis, left);
+        if (mine.deadline.isPresent() && !mine.taken) {
+            millis = mine.deadline.get().remaining().toMillis();
+            if (millis <= 0) {
+                waiting.remove(mine);
+                throw new SQLTransientConnectionException("no statement for this request before its deadline", "08001");
             }
         }
         try {
@@ -221,7 +203,6 @@ public final class CombinedStatement<R extends CombinedStatement.Row, O> {
     private static final class Waiting<R, O> {
         final R row;
         final Optional<Deadline> deadline;
-        final long arrived = System.nanoTime();
         boolean alone;
         boolean taken;
         boolean interrupted;

@@ -33,13 +33,5 @@ public interface DatabaseConfig {
         /** The most rows one statement takes; the rest wait for the next. */
         @WithDefault("32")
         int maxRows();
-
-        /**
-         * The longest a row waits for a statement: then it runs one, however many are running. A
-         * few statements' time under load, so that creates still share them; far below a request's
-         * deadline, so that statements that hang do not queue every create behind them.
-         */
-        @WithDefault("50ms")
-        Duration maxWait();
     }
 }

@@ -287,11 +287,10 @@ public class PaymentStore {
     PaymentStore(Database database, ObjectMapper json, DatabaseConfig config) {
         this.database = database;
         this.json = json;
-        DatabaseConfig.Combined combined = config.combined();
-        this.insertKeysAndPayments = new CombinedStatement<>(this::insertKeysAndPayments, combined.atOnce(),
-                combined.maxRows(), combined.maxWait());
-        this.finishCreates = new CombinedStatement<>(this::finishCreates, combined.atOnce(), combined.maxRows(),
-                combined.maxWait());
+        int atOnce = config.combined().atOnce();
+        int maxRows = config.combined().maxRows();
+        this.insertKeysAndPayments = new CombinedStatement<>(this::insertKeysAndPayments, atOnce, maxRows);
+        this.finishCreates = new CombinedStatement<>(this::finishCreates, atOnce, maxRows);
     }
 
     /** A create's phase 1 for one payment: see {@link #INSERT_KEYS_AND_PAYMENTS}. Commits by itself. */

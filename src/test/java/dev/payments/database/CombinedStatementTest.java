@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
  * service's pool: the first statement (n = 0) holds the only turn for half a second while the others
  * come, so what shares a statement is known. A statement PostgreSQL refuses is run again row by
  * row, and only the row that broke it is refused; two rows that write the same thing never share
- * one; a row whose deadline passes before a statement takes it gives up, unrun; and rows that
- * waited the longest wait allowed run their statement while the first still runs.
+ * one; a row whose deadline passes before a statement takes it gives up, unrun.
  */
 @QuarkusTest
 @WithTestResource(value = TestEnvironment.class, scope = TestResourceScope.GLOBAL)
@@ -51,9 +50,7 @@ class CombinedStatementTest {
 
     private final List<List<Integer>> statements = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService threads = Executors.newCachedThreadPool();
-    /** One statement at a time, and a wait longer than any test's: what shares a statement is known. */
-    private final CombinedStatement<Probe, Integer> doubled = new CombinedStatement<>(this::run, 1, 32,
-            Duration.ofSeconds(10));
+    private final CombinedStatement<Probe, Integer> doubled = new CombinedStatement<>(this::run, 1, 32);
 
     private List<Integer> run(List<Probe> rows) throws SQLException {
         statements.add(rows.stream().map(Probe::n).toList());
@@ -131,21 +128,6 @@ class CombinedStatementTest {
         assertTrue(waitedMillis < 450, "gave up at its deadline, before the first statement ended: " + waitedMillis);
         assertEquals(0, first.get(5, TimeUnit.SECONDS));
         assertEquals(List.of(List.of(0)), statements, "the late row never ran");
-    }
-
-    @Test
-    void rowsThatWaitedTheLongestWaitRunWhileTheFirstStatementStillRuns() throws Exception {
-        CombinedStatement<Probe, Integer> impatient = new CombinedStatement<>(this::run, 1, 32, Duration.ofMillis(150));
-        Future<Integer> first = threads.submit(() -> impatient.run(new Probe(0)));
-        awaitRunning(first);
-        Future<Integer> one = threads.submit(() -> impatient.run(new Probe(1)));
-        Future<Integer> two = threads.submit(() -> impatient.run(new Probe(2)));
-        assertEquals(2, one.get(5, TimeUnit.SECONDS));
-        assertEquals(4, two.get(5, TimeUnit.SECONDS));
-        assertFalse(first.isDone(), "answered while the first statement (half a second) still ran: " + statements);
-        assertEquals(0, first.get(5, TimeUnit.SECONDS));
-        assertEquals(List.of(0, 1, 2), statements.stream().flatMap(List::stream).sorted().toList(),
-                "each row ran once: " + statements);
     }
 
     private Future<Integer> submit(Probe probe) {
