@@ -32,8 +32,8 @@ class RequestBudgetTest {
         assertEquals(List.of(), budget.contradictions());
         budget.refuseContradictions(null);
         Duration work = budget.start().remaining();
-        assertTrue(work.compareTo(Duration.ofMillis(4800)) <= 0 && work.compareTo(Duration.ofMillis(4700)) > 0,
-                "the work ends 200 ms before the answer's deadline, kept for answering: " + work);
+        assertTrue(work.compareTo(Duration.ofMillis(4700)) <= 0 && work.compareTo(Duration.ofMillis(4600)) > 0,
+                "the work ends 300 ms before the answer's deadline, kept for answering: " + work);
     }
 
     @Test
