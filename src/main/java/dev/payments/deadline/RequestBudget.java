@@ -41,6 +41,8 @@ public class RequestBudget {
     static final Duration ANSWERING = Duration.ofMillis(300);
 
     private final Duration deadline;
+    /** The deadline less what answering takes: when a request's work must end. */
+    private final Duration work;
     private final Duration databaseLock;
     private final Duration statement;
     private final Duration socketTimeout;
@@ -58,6 +60,7 @@ public class RequestBudget {
             @ConfigProperty(name = "quarkus.datasource.jdbc.additional-jdbc-properties.socketTimeout", defaultValue = "0")
             int socketTimeoutSeconds) {
         this.deadline = limits.requestDeadline();
+        this.work = deadline.minus(ANSWERING);
         this.socketTimeout = Duration.ofSeconds(socketTimeoutSeconds);
         // half the deadline, and short enough that a live server cancels its statement before the
         // client's socket gives up on it; the lock wait inside it two fifths, and shorter again
@@ -93,7 +96,6 @@ public class RequestBudget {
                     + ") must be longer than payments.database.statement-timeout (" + statement + "): a slow server "
                     + "cancels its own statement first, and a frozen one is given up");
         }
-        Duration work = deadline.minus(ANSWERING);
         if (connectionWait.plus(socketTimeout).compareTo(work) > 0) {
             broken.add("quarkus.datasource.jdbc.acquisition-timeout (" + connectionWait + ") plus the socketTimeout ("
                     + socketTimeout + ") must fit in payments.request-deadline (" + deadline + ") less the " + ANSWERING
@@ -120,7 +122,7 @@ public class RequestBudget {
 
     /** The deadline of the work of a request arriving now: the request's, less what answering takes. */
     public Deadline start() {
-        return Deadline.after(deadline.minus(ANSWERING));
+        return Deadline.after(work);
     }
 
     /** What is still needed after the last outside call: a pooled connection, a short write, the answer. */
