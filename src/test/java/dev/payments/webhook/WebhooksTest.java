@@ -224,6 +224,9 @@ class WebhooksTest {
         assertTrue(attempts.stream().allMatch(d -> event.equals(d.eventId()) && d.signed()));
         // exponential: the second pause is longer than the first (100ms, then 200ms, each jittered to a half at least)
         assertTrue(Duration.between(attempts.get(1).at(), attempts.get(2).at()).toMillis() >= 100);
+        // the receiver has answered; the worker records that a moment later
+        Await.until(() -> "delivered".equals(as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries")
+                .path("data[0].status")), Duration.ofSeconds(5));
         as(ACME_KEY).get("/webhook_endpoints/" + endpoint + "/deliveries").then().statusCode(200)
                 .body("data[0].event_id", equalTo(event))
                 .body("data[0].status", equalTo("delivered"))
